@@ -1,0 +1,210 @@
+using System.Text;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Suban.Core.Lifecycle;
+using Suban.Core.Organisation;
+
+namespace Suban.Web.Data;
+
+public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbContext<User, IdentityRole, string>(options)
+{
+    public DbSet<Unit> Units => Set<Unit>();
+
+    public DbSet<ServiceRequest> Requests => Set<ServiceRequest>();
+
+    public DbSet<RequestAssignment> Assignments => Set<RequestAssignment>();
+
+    public DbSet<RequestEvent> Events => Set<RequestEvent>();
+
+    public DbSet<RequestPhoto> Photos => Set<RequestPhoto>();
+
+    public DbSet<TrackingSequence> TrackingSequences => Set<TrackingSequence>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name: readable in SQL and safe when members are added or reordered.
+        configurationBuilder.Properties<RequestState>().HaveConversion<string>().HaveMaxLength(24);
+        configurationBuilder.Properties<RequestAction>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<Role>().HaveConversion<string>().HaveMaxLength(24);
+        configurationBuilder.Properties<RequestType>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Urgency>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Channel>().HaveConversion<string>().HaveMaxLength(24);
+        configurationBuilder.Properties<Rating>().HaveConversion<string>().HaveMaxLength(24);
+        configurationBuilder.Properties<UnitKind>().HaveConversion<string>().HaveMaxLength(24);
+
+        if (Database.IsSqlite())
+        {
+            // SQLite hands DateTime back unspecified; everything stored is UTC.
+            configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<User>(e =>
+        {
+            e.Property(u => u.DisplayName).HasMaxLength(100);
+            e.HasOne<Unit>().WithMany().HasForeignKey(u => u.UnitId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Unit>(e =>
+        {
+            e.Property(u => u.Code).HasMaxLength(32);
+            e.HasIndex(u => u.Code).IsUnique();
+            e.Property(u => u.Name).HasMaxLength(100);
+            e.Property(u => u.ShortName).HasMaxLength(50);
+            e.Property(u => u.Path).HasMaxLength(200);
+            e.HasIndex(u => u.Path);
+            e.Property(u => u.DistrictCode).HasMaxLength(32);
+            e.HasOne<Unit>().WithMany().HasForeignKey(u => u.ParentId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<ServiceRequest>(e =>
+        {
+            e.ToTable("requests");
+            e.Property(r => r.TrackingNumber).HasMaxLength(24);
+            e.HasIndex(r => r.TrackingNumber).IsUnique();
+            e.Property(r => r.Title).HasMaxLength(200);
+            e.Property(r => r.Description).HasMaxLength(10_000);
+            e.Property(r => r.AddressText).HasMaxLength(500);
+            e.Property(r => r.ContactName).HasMaxLength(100);
+            e.Property(r => r.ContactPhone).HasMaxLength(20);
+            e.Property(r => r.ExternalId).HasMaxLength(100);
+            e.HasIndex(r => new { r.Channel, r.ExternalId }).IsUnique();
+            e.Property(r => r.IdempotencyKey).HasMaxLength(200);
+            e.HasIndex(r => r.IdempotencyKey).IsUnique();
+            e.Property(r => r.PayloadHash).HasMaxLength(64);
+            e.Property(r => r.CitizenUserId).HasMaxLength(450);
+            e.Property(r => r.CreatedByUserId).HasMaxLength(450);
+            e.HasIndex(r => r.CitizenUserId);
+            e.HasIndex(r => new { r.State, r.SubmittedAt });
+            e.HasIndex(r => r.SubmittedAt);
+            e.Property(r => r.Version).IsConcurrencyToken();
+            e.HasOne<Unit>().WithMany().HasForeignKey(r => r.PlatformUnitId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<Unit>().WithMany().HasForeignKey(r => r.LeadUnitId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(r => r.Assignments).WithOne().HasForeignKey(a => a.RequestId);
+            e.HasMany(r => r.Events).WithOne().HasForeignKey(ev => ev.RequestId);
+            e.HasMany(r => r.Photos).WithOne().HasForeignKey(p => p.RequestId);
+        });
+
+        builder.Entity<RequestAssignment>(e =>
+        {
+            e.ToTable("request_assignments");
+            e.HasIndex(a => new { a.UnitId, a.IsActive });
+            e.Property(a => a.PartReport).HasMaxLength(10_000);
+            e.HasOne<Unit>().WithMany().HasForeignKey(a => a.UnitId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<RequestEvent>(e =>
+        {
+            e.ToTable("request_events");
+            e.HasIndex(ev => new { ev.RequestId, ev.Id });
+            e.Property(ev => ev.Note).HasMaxLength(10_000);
+            e.Property(ev => ev.ActorUserId).HasMaxLength(450);
+            e.HasOne<Unit>().WithMany().HasForeignKey(ev => ev.ActorUnitId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<RequestPhoto>(e =>
+        {
+            e.ToTable("request_photos");
+            e.HasIndex(p => new { p.RequestId, p.Position }).IsUnique();
+            e.Property(p => p.ContentType).HasMaxLength(32);
+        });
+
+        builder.Entity<TrackingSequence>(e =>
+        {
+            e.ToTable("tracking_sequences");
+            e.HasKey(s => s.Day);
+            e.Property(s => s.Day).HasMaxLength(8);
+        });
+
+        ApplySnakeCaseNames(builder);
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        RefuseTimelineRewrites();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        RefuseTimelineRewrites();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    private void RefuseTimelineRewrites()
+    {
+        foreach (var entry in ChangeTracker.Entries<RequestEvent>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted)
+            {
+                throw new InvalidOperationException("Request events are immutable.");
+            }
+        }
+    }
+
+    /// <summary>PostgreSQL folds unquoted names to lower case; snake_case keeps hand-written SQL free of quotes.</summary>
+    private static void ApplySnakeCaseNames(ModelBuilder builder)
+    {
+        foreach (var entity in builder.Model.GetEntityTypes())
+        {
+            var table = entity.GetTableName();
+            if (table is not null)
+            {
+                entity.SetTableName(SnakeCase(table));
+            }
+
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.GetColumnName()));
+            }
+
+            foreach (var key in entity.GetKeys())
+            {
+                key.SetName(SnakeCase(key.GetName()!));
+            }
+
+            foreach (var foreignKey in entity.GetForeignKeys())
+            {
+                foreignKey.SetConstraintName(SnakeCase(foreignKey.GetConstraintName()!));
+            }
+
+            foreach (var index in entity.GetIndexes())
+            {
+                index.SetDatabaseName(SnakeCase(index.GetDatabaseName()!));
+            }
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                if (i > 0 && name[i - 1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private sealed class UtcDateTimeConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+        v => v, v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

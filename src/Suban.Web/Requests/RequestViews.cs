@@ -1,0 +1,155 @@
+using Microsoft.EntityFrameworkCore;
+using Suban.Core.Lifecycle;
+using Suban.Core.Organisation;
+using Suban.Web.Data;
+using Suban.Web.Infrastructure;
+
+namespace Suban.Web.Requests;
+
+public sealed record UnitRef(string Code, string Name, UnitKind Kind);
+
+public sealed record PlaceView(string? Address, double? Latitude, double? Longitude);
+
+public sealed record ContactView(string? Name, string Phone, bool Anonymous);
+
+public sealed record AssignmentView(UnitRef Unit, bool IsLead, DateTimeOffset AssignedAt, DateTimeOffset? AcceptedAt, string? PartReport, DateTimeOffset? PartReportedAt);
+
+public sealed record RequestSummary(
+    string TrackingNumber,
+    RequestType Type,
+    string Title,
+    RequestState State,
+    Channel Channel,
+    Urgency Urgency,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset UpdatedAt,
+    string? LeadUnitName);
+
+public sealed record RequestDetail(
+    string TrackingNumber,
+    RequestType Type,
+    string Title,
+    string Description,
+    RequestState State,
+    Channel Channel,
+    Urgency Urgency,
+    PlaceView Place,
+    ContactView? Contact,
+    UnitRef Platform,
+    IReadOnlyList<AssignmentView> Assignments,
+    Rating? Rating,
+    int ReopenCount,
+    int PhotoCount,
+    DateTimeOffset SubmittedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? RepliedAt,
+    DateTimeOffset? ClosedAt,
+    IReadOnlyList<RequestAction> AllowedActions);
+
+public sealed record ActorView(Role Role, UnitRef? Unit);
+
+public sealed record TimelineEntry(
+    DateTimeOffset At,
+    RequestAction Action,
+    RequestState? FromState,
+    RequestState ToState,
+    ActorView Actor,
+    string? Note,
+    bool IsPublic);
+
+public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
+
+internal static class RequestViews
+{
+    public static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    public static DateTimeOffset? Utc(DateTime? value) => value is null ? null : Utc(value.Value);
+
+    public static async Task<RequestDetail> DetailAsync(SubanDb db, ServiceRequest request, Actor actor, CancellationToken cancellationToken)
+    {
+        var assignments = await db.Assignments.AsNoTracking()
+            .Where(a => a.RequestId == request.Id && a.IsActive)
+            .OrderByDescending(a => a.IsLead).ThenBy(a => a.Id)
+            .ToListAsync(cancellationToken);
+        var unitIds = assignments.Select(a => a.UnitId).Append(request.PlatformUnitId).ToHashSet();
+        var units = await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, cancellationToken);
+        var photoCount = await db.Photos.CountAsync(p => p.RequestId == request.Id, cancellationToken);
+
+        return new RequestDetail(
+            request.TrackingNumber,
+            request.Type,
+            request.Title,
+            request.Description,
+            request.State,
+            request.Channel,
+            request.Urgency,
+            new PlaceView(request.AddressText, request.Latitude, request.Longitude),
+            ContactFor(request, actor),
+            Ref(units[request.PlatformUnitId]),
+            assignments.Select(a => new AssignmentView(Ref(units[a.UnitId]), a.IsLead, Utc(a.AssignedAt), Utc(a.AcceptedAt), a.PartReport, Utc(a.PartReportedAt))).ToList(),
+            request.Rating,
+            request.ReopenCount,
+            photoCount,
+            Utc(request.SubmittedAt),
+            Utc(request.UpdatedAt),
+            Utc(request.RepliedAt),
+            Utc(request.ClosedAt),
+            AllowedActions(request, assignments, actor));
+    }
+
+    /// <summary>Handling units do not see who an anonymous citizen is; platforms and the citizen do.</summary>
+    private static ContactView? ContactFor(ServiceRequest request, Actor actor)
+    {
+        var seesIdentity = !request.IsAnonymous
+            || actor.IsIn(Roles.Administrator)
+            || actor.IsIn(Roles.CallTaker)
+            || actor.IsIn(Roles.Dispatcher)
+            || (actor.UserId is not null && actor.UserId == request.CitizenUserId);
+        return seesIdentity
+            ? new ContactView(request.ContactName, request.ContactPhone, request.IsAnonymous)
+            : null;
+    }
+
+    private static List<RequestAction> AllowedActions(ServiceRequest request, List<RequestAssignment> assignments, Actor actor)
+    {
+        var isLead = assignments.Any(a => a.IsLead && a.UnitId == actor.Unit?.Id);
+        var isCo = assignments.Any(a => !a.IsLead && a.UnitId == actor.Unit?.Id);
+        return actor.RoleNames
+            .Select(Roles.ToLifecycle)
+            .SelectMany(role => RequestLifecycle.Table.Where(t => t.From == request.State && t.Roles.Contains(role)))
+            .Where(t => t.Part switch
+            {
+                HandlerPart.Lead => isLead,
+                HandlerPart.CoHandler => isCo,
+                _ => true,
+            })
+            .Where(t => !actor.IsIn(Roles.Citizen) || actor.UserId == request.CitizenUserId)
+            .Select(t => t.Action)
+            .Distinct()
+            .ToList();
+    }
+
+    public static async Task<List<TimelineEntry>> TimelineAsync(SubanDb db, long requestId, bool publicOnly, CancellationToken cancellationToken)
+    {
+        var rows = await db.Events.AsNoTracking()
+            .Where(e => e.RequestId == requestId && (!publicOnly || e.IsPublic))
+            .OrderBy(e => e.Id)
+            .Select(e => new
+            {
+                e.At,
+                e.Action,
+                e.FromState,
+                e.ToState,
+                e.ActorRole,
+                Unit = db.Units.Where(u => u.Id == e.ActorUnitId).Select(u => new UnitRef(u.Code, u.Name, u.Kind)).FirstOrDefault(),
+                e.Note,
+                e.IsPublic,
+            })
+            .ToListAsync(cancellationToken);
+
+        // A citizen's own steps show as "citizen" with no unit and no identity.
+        return rows.Select(e => new TimelineEntry(Utc(e.At), e.Action, e.FromState, e.ToState, new ActorView(e.ActorRole, e.Unit), e.Note, e.IsPublic)).ToList();
+    }
+
+    public static UnitRef Ref(Unit unit) => new(unit.Code, unit.Name, unit.Kind);
+}

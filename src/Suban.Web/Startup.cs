@@ -1,0 +1,232 @@
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Suban.Web.Accounts;
+using Suban.Web.Data;
+using Suban.Web.Demo;
+using Suban.Web.Dispatch;
+using Suban.Web.Handling;
+using Suban.Web.Infrastructure;
+using Suban.Web.Intake;
+using Suban.Web.Organisation;
+using Suban.Web.Ratings;
+using Suban.Web.Requests;
+using Suban.Web.Tracking;
+
+namespace Suban.Web;
+
+internal static class Startup
+{
+    public static void AddSuban(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section)).ValidateOnStart();
+        services.AddOptions<IntakeOptions>().Bind(configuration.GetSection(IntakeOptions.Section))
+            .Validate(o => TryZone(o.TimeZone), "Intake:TimeZone is not a known time zone.")
+            .Validate(o => o.MaxPhotos is >= 0 and <= 20 && o.MaxPhotoBytes > 0, "Intake photo limits are out of range.")
+            .ValidateOnStart();
+        services.AddOptions<RatingOptions>().Bind(configuration.GetSection(RatingOptions.Section))
+            .Validate(o => o.AutoCloseAfter > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.BatchSize > 0, "Rating options must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section))
+            .Validate(o => !o.Seed || !builder.Environment.IsProduction(), "Demo accounts are refused in Production: set Demo:Seed to false.")
+            .Validate(o => !o.Seed || o.Password.Length >= 8, "Demo:Password must be set (8 characters or more) when Demo:Seed is true.")
+            .ValidateOnStart();
+
+        services.TryAddTimeProvider();
+        services.AddDbContext<SubanDb>((sp, options) =>
+        {
+            var database = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var connectionString = configuration.GetConnectionString("Suban");
+            if (database.Provider == DatabaseProvider.Postgres)
+            {
+                options.UseNpgsql(connectionString ?? throw new InvalidOperationException("ConnectionStrings:Suban is required for PostgreSQL."));
+            }
+            else
+            {
+                options.UseSqlite(connectionString ?? $"Data Source={Path.Combine(AppContext.BaseDirectory, "suban.db")}");
+            }
+        });
+
+        services.AddIdentityApiEndpoints<User>(options =>
+            {
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequiredLength = 8;
+                options.Lockout.MaxFailedAccessAttempts = 10;
+                options.User.RequireUniqueEmail = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<SubanDb>();
+        services.ConfigureApplicationCookie(options =>
+        {
+            options.Cookie.Name = "suban";
+            options.LoginPath = "/login";
+            // API callers get status codes, not redirects to a sign-in page.
+            options.Events.OnRedirectToLogin = context => Status(context, StatusCodes.Status401Unauthorized);
+            options.Events.OnRedirectToAccessDenied = context => Status(context, StatusCodes.Status403Forbidden);
+        });
+        services.AddAuthorization();
+
+        services.AddHttpContextAccessor();
+        services.AddScoped<ActorAccessor>();
+        services.AddScoped<RequestWorkflow>();
+        services.AddScoped<MigrationRunner>();
+        services.AddSingleton<SeedFiles>();
+        services.AddScoped<OrganisationSeeder>();
+        services.AddScoped<RoleSeeder>();
+        services.AddScoped<DemoSeeder>();
+        services.AddScoped<AutoCloser>();
+        services.AddHostedService<AutoCloseWorker>();
+
+        services.ConfigureHttpJsonOptions(options =>
+        {
+            options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
+        });
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddProblemDetails(options =>
+        {
+            options.CustomizeProblemDetails = context =>
+                context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.AddPolicy(TrackingEndpoints.LookupPolicy, http => PerClient(http, o => o.LookupPermitsPerMinute));
+            options.AddPolicy(IntakeEndpoints.AnonymousIntakePolicy, http => http.User.Identity?.IsAuthenticated == true
+                ? RateLimitPartition.GetNoLimiter("signed-in")
+                : PerClient(http, o => o.AnonymousPermitsPerMinute));
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests", Detail = "Wait a minute and try again.", Type = ProblemTypes.BadRequest },
+                });
+            };
+        });
+
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        services.AddOpenApi();
+    }
+
+    public static void UseSuban(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapAuth();
+        app.MapUnits();
+        app.MapIntake();
+        app.MapTracking();
+        app.MapDispatch();
+        app.MapHandling();
+        app.MapRating();
+    }
+
+    /// <summary>Migrate, then seed what an empty database needs; one instance at a time on PostgreSQL.</summary>
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<SubanDb>();
+        var database = services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(5985)");
+            }
+
+            if (database.MigrateOnStart)
+            {
+                await services.GetRequiredService<MigrationRunner>().MigrateAsync();
+            }
+
+            await services.GetRequiredService<OrganisationSeeder>().SeedAsync(CancellationToken.None);
+            await services.GetRequiredService<RoleSeeder>().SeedAsync();
+            var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value;
+            if (demo.Seed)
+            {
+                await services.GetRequiredService<DemoSeeder>().SeedAsync(CancellationToken.None);
+                if (app.Environment.IsDevelopment())
+                {
+                    // Development only: the demo accounts, so that whoever started the app can sign in.
+                    Console.WriteLine($"Demo accounts (password: {demo.Password}): {string.Join(", ", DemoSeeder.Accounts.Select(a => $"{a.UserName} ({a.Role})"))}");
+                }
+            }
+        }
+        finally
+        {
+            if (db.Database.IsNpgsql())
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(5985)");
+            }
+
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    public static string SchemaScript(this WebApplication app)
+    {
+        using var scope = app.Services.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<SubanDb>().Database.GenerateCreateScript();
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (services.All(d => d.ServiceType != typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+
+    private static bool TryZone(string id)
+    {
+        try
+        {
+            TimeZoneInfo.FindSystemTimeZoneById(id);
+            return true;
+        }
+        catch (TimeZoneNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    private static Task Status(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+
+    private static RateLimitPartition<string> PerClient(HttpContext http, Func<IntakeOptions, int> permits)
+    {
+        var limit = permits(http.RequestServices.GetRequiredService<IOptions<IntakeOptions>>().Value);
+        return RateLimitPartition.GetFixedWindowLimiter(
+            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 });
+    }
+}
+
+internal sealed class DatabaseHealthCheck(SubanDb db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        await db.Database.CanConnectAsync(cancellationToken)
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy("The database cannot be reached.");
+}

@@ -1,0 +1,242 @@
+using Microsoft.EntityFrameworkCore;
+using Suban.Core.Intake;
+using Suban.Core.Lifecycle;
+using Suban.Web.Data;
+using Suban.Web.Infrastructure;
+using Suban.Web.Intake;
+using Suban.Web.Requests;
+
+namespace Suban.Web.Tracking;
+
+/// <summary>Enum filters arrive as text so that camelCase names bind like the JSON ones, and a bad one can be named.</summary>
+public sealed record RequestFilter(
+    string? State,
+    string? UnitCode,
+    string? Type,
+    string? Channel,
+    string? Urgency,
+    DateTimeOffset? From,
+    DateTimeOffset? To,
+    int? Page,
+    int? PageSize);
+
+public sealed record PublicStatus(string TrackingNumber, RequestType Type, string Title, RequestState State, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt, IReadOnlyList<TimelineEntry> Timeline);
+
+internal static class TrackingEndpoints
+{
+    public const string LookupPolicy = "public-lookup";
+    private const int MaxPageSize = 200;
+
+    public static IEndpointRouteBuilder MapTracking(this IEndpointRouteBuilder routes)
+    {
+        // Any signed-in user; what they get is limited to what they may see (citizens: their own).
+        var group = routes.MapGroup("/api/v1/requests").WithTags("Tracking").RequireAuthorization();
+        group.MapGet("/", ListAsync).WithSummary("Requests visible to the caller, filtered and paged, newest first.");
+        group.MapGet("/{trackingNumber}", GetAsync).WithSummary("One request as the caller may see it.");
+        group.MapGet("/{trackingNumber}/timeline", TimelineAsync).WithSummary("Every step; citizens see the public ones.");
+        group.MapGet("/{trackingNumber}/photos/{position:int}", PhotoAsync).WithSummary("A photo sent with the request.");
+
+        // Anyone, without a session, rate-limited: the public status for a tracking number and phone digits.
+        routes.MapGet("/api/v1/lookup", LookupAsync)
+            .WithTags("Tracking")
+            .WithSummary("Public status by tracking number and the last four digits of the phone number used.")
+            .AllowAnonymous()
+            .RequireRateLimiting(LookupPolicy);
+        return routes;
+    }
+
+    private static async Task<IResult> ListAsync([AsParameters] RequestFilter filter, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
+    {
+        var page = filter.Page ?? 1;
+        var pageSize = filter.PageSize ?? 50;
+        if (page < 1)
+        {
+            return Problems.Field("page", "Pages start at 1.");
+        }
+
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            return Problems.Field("pageSize", $"Between 1 and {MaxPageSize}.");
+        }
+
+        if (filter.From is { } f && filter.To is { } t && f > t)
+        {
+            return Problems.Field("from", "'from' must not be after 'to'.");
+        }
+
+        if (!TryEnum<RequestState>(filter.State, "state", out var state, out var problem)
+            || !TryEnum<RequestType>(filter.Type, "type", out var type, out problem)
+            || !TryEnum<Channel>(filter.Channel, "channel", out var channel, out problem)
+            || !TryEnum<Urgency>(filter.Urgency, "urgency", out var urgency, out problem))
+        {
+            return problem!;
+        }
+
+        var actor = await actors.GetAsync(cancellationToken);
+        var query = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
+        if (state is { } wantedState)
+        {
+            query = query.Where(r => r.State == wantedState);
+        }
+
+        if (type is { } wantedType)
+        {
+            query = query.Where(r => r.Type == wantedType);
+        }
+
+        if (channel is { } wantedChannel)
+        {
+            query = query.Where(r => r.Channel == wantedChannel);
+        }
+
+        if (urgency is { } wantedUrgency)
+        {
+            query = query.Where(r => r.Urgency == wantedUrgency);
+        }
+
+        if (filter.From is { } from)
+        {
+            var fromUtc = from.UtcDateTime;
+            query = query.Where(r => r.SubmittedAt >= fromUtc);
+        }
+
+        if (filter.To is { } to)
+        {
+            var toUtc = to.UtcDateTime;
+            query = query.Where(r => r.SubmittedAt < toUtc);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.UnitCode))
+        {
+            var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Code == filter.UnitCode, cancellationToken);
+            if (unit is null)
+            {
+                return Problems.Field("unitCode", $"No unit has the code '{filter.UnitCode}'.");
+            }
+
+            query = query.Where(r => r.PlatformUnitId == unit.Id || r.Assignments.Any(a => a.IsActive && a.UnitId == unit.Id));
+        }
+
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query
+            .OrderByDescending(r => r.SubmittedAt).ThenByDescending(r => r.Id)
+            .Skip((page - 1) * pageSize)
+            .Take(pageSize)
+            .Select(r => new
+            {
+                r.TrackingNumber,
+                r.Type,
+                r.Title,
+                r.State,
+                r.Channel,
+                r.Urgency,
+                r.SubmittedAt,
+                r.UpdatedAt,
+                LeadUnitName = db.Units.Where(u => u.Id == r.LeadUnitId).Select(u => u.Name).FirstOrDefault(),
+            })
+            .ToListAsync(cancellationToken);
+
+        return TypedResults.Ok(new PagedList<RequestSummary>(
+            items.Select(r => new RequestSummary(r.TrackingNumber, r.Type, r.Title, r.State, r.Channel, r.Urgency, RequestViews.Utc(r.SubmittedAt), RequestViews.Utc(r.UpdatedAt), r.LeadUnitName)).ToList(),
+            page,
+            pageSize,
+            total));
+    }
+
+    private static async Task<IResult> GetAsync(string trackingNumber, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
+    {
+        var actor = await actors.GetAsync(cancellationToken);
+        if (await FindAsync(trackingNumber, db, actor, cancellationToken) is not { } request)
+        {
+            return NotFound(trackingNumber);
+        }
+
+        return TypedResults.Ok(await RequestViews.DetailAsync(db, request, actor, cancellationToken));
+    }
+
+    private static async Task<IResult> TimelineAsync(string trackingNumber, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
+    {
+        var actor = await actors.GetAsync(cancellationToken);
+        if (await FindAsync(trackingNumber, db, actor, cancellationToken) is not { } request)
+        {
+            return NotFound(trackingNumber);
+        }
+
+        return TypedResults.Ok(await RequestViews.TimelineAsync(db, request.Id, publicOnly: !actor.IsStaff, cancellationToken));
+    }
+
+    private static async Task<IResult> PhotoAsync(string trackingNumber, int position, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
+    {
+        var actor = await actors.GetAsync(cancellationToken);
+        if (await FindAsync(trackingNumber, db, actor, cancellationToken) is not { } request)
+        {
+            return NotFound(trackingNumber);
+        }
+
+        var photo = await db.Photos.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == request.Id && p.Position == position, cancellationToken);
+        return photo is null
+            ? Problems.NotFound("position", $"The request has no photo at position {position}.")
+            : TypedResults.File(photo.Content, photo.ContentType);
+    }
+
+    private static async Task<IResult> LookupAsync(string? trackingNumber, string? phoneLast4, SubanDb db, CancellationToken cancellationToken)
+    {
+        if (!TrackingNumber.IsWellFormed(trackingNumber))
+        {
+            return Problems.Field("trackingNumber", "A tracking number looks like SZ20261122-000123.");
+        }
+
+        if (phoneLast4 is not { Length: 4 } || !phoneLast4.All(char.IsAsciiDigit))
+        {
+            return Problems.Field("phoneLast4", "Give the last four digits of the phone number used for the request.");
+        }
+
+        var request = await db.Requests.AsNoTracking().FirstOrDefaultAsync(r => r.TrackingNumber == trackingNumber, cancellationToken);
+
+        // A wrong phone and an unknown number answer alike, so the look-up reveals nothing to a guesser.
+        if (request is null || SubmitValidation.LastFourDigits(request.ContactPhone) != phoneLast4)
+        {
+            return Problems.NotFound("trackingNumber", "No request matches this tracking number and these phone digits.");
+        }
+
+        var timeline = await RequestViews.TimelineAsync(db, request.Id, publicOnly: true, cancellationToken);
+        return TypedResults.Ok(new PublicStatus(request.TrackingNumber, request.Type, request.Title, request.State, RequestViews.Utc(request.SubmittedAt), RequestViews.Utc(request.UpdatedAt), timeline));
+    }
+
+    private static async Task<ServiceRequest?> FindAsync(string trackingNumber, SubanDb db, Actor actor, CancellationToken cancellationToken)
+    {
+        if (!TrackingNumber.IsWellFormed(trackingNumber))
+        {
+            return null;
+        }
+
+        var query = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
+        return await query.FirstOrDefaultAsync(r => r.TrackingNumber == trackingNumber, cancellationToken);
+    }
+
+    private static bool TryEnum<T>(string? value, string field, out T? parsed, out IResult? problem)
+        where T : struct, Enum
+    {
+        parsed = null;
+        problem = null;
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return true;
+        }
+
+        if (!char.IsAsciiDigit(value[0]) && Enum.TryParse<T>(value, ignoreCase: true, out var result))
+        {
+            parsed = result;
+            return true;
+        }
+
+        var names = string.Join(", ", Enum.GetNames<T>().Select(n => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(n)));
+        problem = Problems.Field(field, $"'{value}' is not one of: {names}.");
+        return false;
+    }
+
+    private static IResult NotFound(string trackingNumber) =>
+        TrackingNumber.IsWellFormed(trackingNumber)
+            ? Problems.NotFound("trackingNumber", "No request with this tracking number is visible to you.")
+            : Problems.Field("trackingNumber", "A tracking number looks like SZ20261122-000123.");
+}
