@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Suban.Core.Organisation;
 using Suban.Web.Data;
+using Suban.Web.Infrastructure;
 using Suban.Web.Requests;
 
 namespace Suban.Web.Organisation;
@@ -12,10 +13,15 @@ internal static class UnitEndpoints
     public static IEndpointRouteBuilder MapUnits(this IEndpointRouteBuilder routes)
     {
         // Any signed-in user: the organisation is public knowledge, and dispatchers pick from it.
-        routes.MapGet("/api/v1/units", async (UnitKind? kind, string? parentCode, SubanDb db, CancellationToken cancellationToken) =>
+        routes.MapGet("/api/v1/units", async (string? kind, string? parentCode, SubanDb db, CancellationToken cancellationToken) =>
             {
+                if (!QueryValues.TryEnum<UnitKind>(kind, "kind", out var wantedKind, out var problem))
+                {
+                    return problem!;
+                }
+
                 var query = db.Units.AsNoTracking();
-                if (kind is { } k)
+                if (wantedKind is { } k)
                 {
                     query = query.Where(u => u.Kind == k);
                 }
@@ -28,7 +34,7 @@ internal static class UnitEndpoints
                 var units = await query.OrderBy(u => u.Path)
                     .Select(u => new UnitView(u.Code, u.Name, u.Kind, db.Units.Where(p => p.Id == u.ParentId).Select(p => p.Code).FirstOrDefault(), u.DistrictCode))
                     .ToListAsync(cancellationToken);
-                return TypedResults.Ok(units);
+                return (IResult)TypedResults.Ok(units);
             })
             .WithTags("Organisation")
             .WithSummary("The unit tree, optionally by kind or parent.")

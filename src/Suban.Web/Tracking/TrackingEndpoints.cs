@@ -64,10 +64,10 @@ internal static class TrackingEndpoints
             return Problems.Field("from", "'from' must not be after 'to'.");
         }
 
-        if (!TryEnum<RequestState>(filter.State, "state", out var state, out var problem)
-            || !TryEnum<RequestType>(filter.Type, "type", out var type, out problem)
-            || !TryEnum<Channel>(filter.Channel, "channel", out var channel, out problem)
-            || !TryEnum<Urgency>(filter.Urgency, "urgency", out var urgency, out problem))
+        if (!QueryValues.TryEnum<RequestState>(filter.State, "state", out var state, out var problem)
+            || !QueryValues.TryEnum<RequestType>(filter.Type, "type", out var type, out problem)
+            || !QueryValues.TryEnum<Channel>(filter.Channel, "channel", out var channel, out problem)
+            || !QueryValues.TryEnum<Urgency>(filter.Urgency, "urgency", out var urgency, out problem))
         {
             return problem!;
         }
@@ -212,27 +212,6 @@ internal static class TrackingEndpoints
 
         var query = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
         return await query.FirstOrDefaultAsync(r => r.TrackingNumber == trackingNumber, cancellationToken);
-    }
-
-    private static bool TryEnum<T>(string? value, string field, out T? parsed, out IResult? problem)
-        where T : struct, Enum
-    {
-        parsed = null;
-        problem = null;
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return true;
-        }
-
-        if (!char.IsAsciiDigit(value[0]) && Enum.TryParse<T>(value, ignoreCase: true, out var result))
-        {
-            parsed = result;
-            return true;
-        }
-
-        var names = string.Join(", ", Enum.GetNames<T>().Select(n => System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(n)));
-        problem = Problems.Field(field, $"'{value}' is not one of: {names}.");
-        return false;
     }
 
     private static IResult NotFound(string trackingNumber) =>

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Suban.Core.Lifecycle;
+using Suban.Web.Infrastructure;
+using Suban.Web.Tests.Support;
+
+namespace Suban.Web.Tests;
+
+/// <summary>
+/// Who may call what: every endpoint against every role and against no session. An allowed call is set up so it
+/// can succeed (a request in the right state, the handler in the right unit) and must succeed; a denied one must
+/// be refused (403 signed in, 401 without a session).
+/// </summary>
+public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
+{
+    private const string Anonymous = "anonymous";
+
+    public sealed record Endpoint(string Method, string Path, RequestState? State, object? Body, string[] Allowed, string HandlerUnit = Scenario.Street, bool OpenToAnonymous = false);
+
+    private static readonly string[] Everyone = [.. Roles.All];
+
+    private static readonly Dictionary<string, Endpoint> Endpoints = new()
+    {
+        ["submit"] = new("POST", "/api/v1/requests", null, Scenario.Body(), [Roles.Citizen, Roles.CallTaker, Anonymous], OpenToAnonymous: true),
+        ["list"] = new("GET", "/api/v1/requests", null, null, Everyone),
+        ["get"] = new("GET", "/api/v1/requests/{n}", RequestState.Dispatched, null, Everyone),
+        ["timeline"] = new("GET", "/api/v1/requests/{n}/timeline", RequestState.Dispatched, null, Everyone),
+        ["dispatch"] = new("POST", "/api/v1/requests/{n}/dispatch", RequestState.Submitted, new { leadUnitCode = Scenario.Street }, [Roles.Dispatcher]),
+        ["forward"] = new("POST", "/api/v1/requests/{n}/forward", RequestState.Submitted, new { platformUnitCode = Scenario.District }, [Roles.Dispatcher]),
+        ["cancel"] = new("POST", "/api/v1/requests/{n}/cancel", RequestState.Submitted, new { reason = "骚扰电话" }, [Roles.Dispatcher]),
+        ["accept"] = new("POST", "/api/v1/requests/{n}/accept", RequestState.Dispatched, new { }, [Roles.Handler]),
+        ["progress"] = new("POST", "/api/v1/requests/{n}/progress", RequestState.InProgress, new { note = "已到现场" }, [Roles.Handler]),
+        ["part-report"] = new("POST", "/api/v1/requests/{n}/part-report", RequestState.InProgress, new { note = "协办部分已完成" }, [Roles.Handler], HandlerUnit: Scenario.Bureau),
+        ["return"] = new("POST", "/api/v1/requests/{n}/return", RequestState.Dispatched, new { reason = "非本单位职责" }, [Roles.Handler]),
+        ["reply"] = new("POST", "/api/v1/requests/{n}/reply", RequestState.InProgress, new { reply = "已处理完毕" }, [Roles.Handler]),
+        ["rating"] = new("POST", "/api/v1/requests/{n}/rating", RequestState.Replied, new { rating = "satisfied" }, [Roles.Citizen, Roles.CallTaker]),
+        ["units"] = new("GET", "/api/v1/units?kind=districtPlatform", null, null, Everyone),
+        ["me"] = new("GET", "/api/v1/auth/me", null, null, Everyone),
+    };
+
+    public static TheoryData<string, string, string> Matrix()
+    {
+        var data = new TheoryData<string, string, string>();
+        foreach (var provider in TestDatabases.Providers())
+        {
+            foreach (var endpoint in Endpoints.Keys)
+            {
+                foreach (var role in Roles.All.Append(Anonymous))
+                {
+                    data.Add(provider, endpoint, role);
+                }
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Endpoint_Role_AllowedOrDenied(string provider, string endpointName, string role)
+    {
+        var app = await apps.For(provider);
+        var s = new Scenario(app);
+        var endpoint = Endpoints[endpointName];
+        var path = endpoint.Path;
+        if (endpoint.State is { } state)
+        {
+            path = path.Replace("{n}", await s.InStateAsync(state));
+        }
+
+        var client = role switch
+        {
+            Anonymous => app.CreateClient(),
+            Roles.Citizen => await s.Citizen(),
+            Roles.Handler => await app.ClientAsync(Roles.Handler, endpoint.HandlerUnit),
+            _ => await app.ClientAsync(role, "440300"),
+        };
+
+        var request = new HttpRequestMessage(new HttpMethod(endpoint.Method), path);
+        if (endpoint.Body is not null)
+        {
+            request.Content = JsonContent.Create(endpoint.Body);
+        }
+
+        var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (endpoint.Allowed.Contains(role))
+        {
+            response.IsSuccessStatusCode.ShouldBeTrue($"{role} {endpointName}: {(int)response.StatusCode} {body}");
+        }
+        else
+        {
+            response.StatusCode.ShouldBe(role == Anonymous && !endpoint.OpenToAnonymous ? HttpStatusCode.Unauthorized : HttpStatusCode.Forbidden, body);
+            response.Content.Headers.ContentType?.MediaType.ShouldBe("application/problem+json");
+        }
+    }
+
+    /// <summary>Routes open to everyone by design, each tested on its own elsewhere.</summary>
+    private static readonly string[] OpenByDesign =
+    [
+        "POST /api/v1/auth/login", "POST /api/v1/auth/refresh", "POST /api/v1/auth/register", "GET /api/v1/lookup",
+    ];
+
+    /// <summary>Covered by the visibility tests, which need a request with a photo.</summary>
+    private static readonly string[] CoveredElsewhere =
+    [
+        "GET /api/v1/requests/{trackingNumber}/photos/{position:int}", "POST /api/v1/auth/logout",
+    ];
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Matrix_CoversEveryApiRouteTheAppMaps(string provider)
+    {
+        var app = await apps.For(provider);
+        var routes = app.Services.GetRequiredService<Microsoft.AspNetCore.Routing.EndpointDataSource>().Endpoints
+            .OfType<Microsoft.AspNetCore.Routing.RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api/v1", StringComparison.Ordinal) == true)
+            .SelectMany(e => (e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods ?? ["*"]).Select(m => $"{m} {e.RoutePattern.RawText!.TrimEnd('/')}"))
+            .ToHashSet();
+
+        var covered = Endpoints.Values
+            .Select(e => $"{e.Method} {e.Path.Split('?')[0].Replace("{n}", "{trackingNumber}")}")
+            .Concat(OpenByDesign)
+            .Concat(CoveredElsewhere)
+            .ToHashSet();
+        routes.Except(covered).ShouldBeEmpty();
+    }
+}
