@@ -1,0 +1,51 @@
+using Microsoft.EntityFrameworkCore;
+using Suban.Core.Lifecycle;
+using Suban.Web.Tests.Support;
+
+namespace Suban.Web.Tests;
+
+public sealed class DemoTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task DemoCity_SpreadsAcrossStatesChannelsAndDistricts_WithLegalTimelines(string provider)
+    {
+        await using var app = await SubanApp.StartAsync(provider, new Dictionary<string, string>
+        {
+            ["Demo:Seed"] = "true",
+            ["Demo:Password"] = "Demo-password-1",
+            ["Demo:Requests"] = "600",
+        });
+
+        var requests = await app.WithDbAsync(db => db.Requests.AsNoTracking().Include(r => r.Events).ToListAsync());
+        requests.Count.ShouldBe(600);
+        requests.Select(r => r.State).Distinct().ShouldBe(Enum.GetValues<RequestState>(), ignoreOrder: true);
+        requests.Select(r => r.Channel).Distinct().Count().ShouldBeGreaterThanOrEqualTo(6);
+        requests.Select(r => r.TrackingNumber).Distinct().Count().ShouldBe(600);
+        requests.ShouldAllBe(r => r.SubmittedAt <= app.Clock.GetUtcNow().UtcDateTime && r.SubmittedAt >= app.Clock.GetUtcNow().UtcDateTime.AddDays(-90));
+        requests.ShouldAllBe(r => !r.Description.Contains("{place}"));
+
+        // Every timeline is one the lifecycle table allows, step by step, ending in the request's state.
+        foreach (var request in requests)
+        {
+            var events = request.Events.OrderBy(e => e.At).ThenBy(e => e.Id).ToList();
+            events[0].Action.ShouldBe(RequestAction.Submit);
+            var state = RequestLifecycle.Initial;
+            foreach (var step in events.Skip(1))
+            {
+                var decision = RequestLifecycle.Decide(state, step.Action, step.ActorRole);
+                decision.IsAllowed.ShouldBeTrue($"{request.TrackingNumber}: {state} {step.Action} by {step.ActorRole}");
+                state = decision.Transition!.To;
+                step.ToState.ShouldBe(state);
+            }
+
+            state.ShouldBe(request.State, request.TrackingNumber);
+        }
+
+        // Every district appears, and a demo account per role exists.
+        var districts = await app.WithDbAsync(db => db.Requests.Select(r => r.AddressText!.Substring(3, 3)).Distinct().CountAsync());
+        districts.ShouldBeGreaterThanOrEqualTo(9);
+        var demoUsers = await app.WithDbAsync(db => db.Users.CountAsync(u => u.IsDemo));
+        demoUsers.ShouldBe(Suban.Web.Demo.DemoSeeder.Accounts.Count);
+    }
+}
