@@ -1,4 +1,10 @@
 using Suban.Web;
+using Suban.Web.Routing;
+
+if (RoutingCommands.IsCommand(args))
+{
+    return RoutingCommands.Run(args, Console.Out);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSuban();
@@ -8,11 +14,12 @@ if (args.FirstOrDefault() is "schema")
 {
     // Development aid: prints the schema EF expects, to write the next migration script against (docs/adr/0001).
     Console.WriteLine(app.SchemaScript());
-    return;
+    return 0;
 }
 
 await app.InitializeDatabaseAsync();
 app.UseSuban();
 app.Run();
+return 0;
 
 public partial class Program;

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+
+namespace Suban.Core.Routing;
+
+public sealed record ClassMetrics(string Label, double Precision, double Recall, double F1, int Support);
+
+public sealed record EvaluationReport(
+    double Accuracy,
+    double MacroF1,
+    IReadOnlyList<ClassMetrics> PerClass,
+    IReadOnlyList<string> Labels,
+    int[,] Confusion,
+    double P50Microseconds,
+    double P99Microseconds);
+
+/// <summary>Accuracy, macro-F1, per-class figures and the confusion matrix; cross-validation by stratified folds.</summary>
+public static class Evaluation
+{
+    public static EvaluationReport Evaluate(TextClassifier model, IReadOnlyList<(string Text, string Label)> data)
+    {
+        var predicted = new string?[data.Count];
+        var latencies = new double[data.Count];
+        for (var i = 0; i < data.Count; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            predicted[i] = model.PredictBest(data[i].Text)?.Label;
+            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        }
+
+        Array.Sort(latencies);
+        var report = Score(data.Select(d => d.Label).ToList(), predicted);
+        return report with
+        {
+            P50Microseconds = latencies.Length == 0 ? 0 : latencies[latencies.Length / 2],
+            P99Microseconds = latencies.Length == 0 ? 0 : latencies[Math.Min(latencies.Length - 1, (int)(latencies.Length * 0.99))],
+        };
+    }
+
+    public static EvaluationReport Score(IReadOnlyList<string> truth, IReadOnlyList<string?> predicted)
+    {
+        var labels = truth.Concat(predicted.OfType<string>()).Distinct().Order(StringComparer.Ordinal).ToList();
+        var index = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i);
+        var confusion = new int[labels.Count, labels.Count];
+        var correct = 0;
+        for (var i = 0; i < truth.Count; i++)
+        {
+            if (predicted[i] is { } p)
+            {
+                confusion[index[truth[i]], index[p]]++;
+            }
+
+            correct += predicted[i] == truth[i] ? 1 : 0;
+        }
+
+        var perClass = new List<ClassMetrics>();
+        foreach (var (label, c) in index)
+        {
+            var tp = confusion[c, c];
+            var predictedCount = Enumerable.Range(0, labels.Count).Sum(r => confusion[r, c]);
+            var support = truth.Count(t => t == label);
+            var precision = predictedCount == 0 ? 0 : (double)tp / predictedCount;
+            var recall = support == 0 ? 0 : (double)tp / support;
+            var f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            if (support > 0)
+            {
+                perClass.Add(new ClassMetrics(label, precision, recall, f1, support));
+            }
+        }
+
+        return new EvaluationReport(
+            truth.Count == 0 ? 0 : (double)correct / truth.Count,
+            perClass.Count == 0 ? 0 : perClass.Average(m => m.F1),
+            perClass,
+            labels,
+            confusion,
+            0,
+            0);
+    }
+
+    /// <summary>Stratified k-fold: each fold holds out every k-th example of each label; returns the pooled report.</summary>
+    public static EvaluationReport CrossValidate(IReadOnlyList<(string Text, string Label)> data, int folds, TextClassifier.Options? options = null, int seed = 7, IReadOnlyList<(string Text, string Label)>? alwaysTrain = null)
+    {
+        var random = new Random(seed);
+        var fold = new int[data.Count];
+        foreach (var group in Enumerable.Range(0, data.Count).GroupBy(i => data[i].Label))
+        {
+            var members = group.OrderBy(_ => random.Next()).ToList();
+            for (var k = 0; k < members.Count; k++)
+            {
+                fold[members[k]] = k % folds;
+            }
+        }
+
+        var predicted = new string?[data.Count];
+        for (var f = 0; f < folds; f++)
+        {
+            var train = Enumerable.Range(0, data.Count).Where(i => fold[i] != f).Select(i => data[i]).Concat(alwaysTrain ?? []).ToList();
+            var model = TextClassifier.Train(train, options);
+            foreach (var i in Enumerable.Range(0, data.Count).Where(i => fold[i] == f))
+            {
+                predicted[i] = model.PredictBest(data[i].Text)?.Label;
+            }
+        }
+
+        return Score(data.Select(d => d.Label).ToList(), predicted);
+    }
+}

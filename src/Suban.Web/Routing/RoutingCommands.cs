@@ -1,0 +1,207 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Suban.Core.Routing;
+
+namespace Suban.Web.Routing;
+
+/// <summary>
+/// Command-line verbs of the app: <c>train --data FILE [--data FILE …] --out MODEL</c>,
+/// <c>eval --model MODEL --data FILE</c> and <c>cv --data FILE [--folds 5]</c>. Data is JSON Lines with a
+/// <c>label</c> and a <c>title</c> and/or <c>body</c>.
+/// </summary>
+internal static class RoutingCommands
+{
+    public static bool IsCommand(string[] args) => args.FirstOrDefault() is "train" or "eval" or "cv" or "label";
+
+    public static int Run(string[] args, TextWriter output)
+    {
+        try
+        {
+            var options = Parse(args.Skip(1).ToArray());
+            return args[0] switch
+            {
+                "train" => Train(options, output),
+                "eval" => Eval(options, output),
+                "label" => Label(options, output),
+                _ => CrossValidate(options, output),
+            };
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or JsonException or ModelFormatException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    private static int Train(Dictionary<string, List<string>> options, TextWriter output)
+    {
+        var data = Require(options, "data").SelectMany(Read).ToList();
+        var started = DateTime.UtcNow;
+        var model = TextClassifier.Train(data, ModelOptions(options));
+        var path = Require(options, "out").Single();
+        File.WriteAllBytes(path, model.ToBytes());
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trained on {data.Count} examples, {model.Labels.Count} labels, {model.FeatureCount} features in {(DateTime.UtcNow - started).TotalSeconds:F1} s; temperature {model.Temperature:F3}; wrote {path}"));
+        return 0;
+    }
+
+    private static int Eval(Dictionary<string, List<string>> options, TextWriter output)
+    {
+        var model = TextClassifier.Load(File.ReadAllBytes(Require(options, "model").Single()));
+        var data = Require(options, "data").SelectMany(Read).ToList();
+        Evaluation.Evaluate(model, data); // warm-up, so latency figures are of the steady state
+        var report = Evaluation.Evaluate(model, data);
+        Print(report, output, latency: true);
+        return 0;
+    }
+
+    /// <summary>
+    /// Labels unlabelled messages (title and/or body) with a model, keeping those it is sure of: pseudo-labels for
+    /// training a titles-only model from full messages. Writes {"title": …, "label": …} lines.
+    /// </summary>
+    private static int Label(Dictionary<string, List<string>> options, TextWriter output)
+    {
+        var model = TextClassifier.Load(File.ReadAllBytes(Require(options, "model").Single()));
+        var minimum = options.TryGetValue("min-probability", out var p) ? double.Parse(p.Single(), CultureInfo.InvariantCulture) : 0.9;
+        var path = Require(options, "out").Single();
+        var kept = 0;
+        var seen = 0;
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false));
+        foreach (var file in Require(options, "data"))
+        {
+            foreach (var raw in File.ReadLines(file, Encoding.UTF8).Where(l => l.Length > 0))
+            {
+                using var json = JsonDocument.Parse(raw);
+                var title = json.RootElement.TryGetProperty("title", out var t) ? t.GetString() : null;
+                var body = json.RootElement.TryGetProperty("body", out var b) ? b.GetString() : null;
+                seen++;
+                if (string.IsNullOrWhiteSpace(title) || model.PredictBest($"{title} {body}") is not { } best || best.Probability < minimum)
+                {
+                    continue;
+                }
+
+                writer.WriteLine(JsonSerializer.Serialize(new { title, label = best.Label }, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+                kept++;
+            }
+        }
+
+        output.WriteLine($"labelled {kept} of {seen} messages (probability ≥ {minimum.ToString(CultureInfo.InvariantCulture)}); wrote {path}");
+        return 0;
+    }
+
+    private static int CrossValidate(Dictionary<string, List<string>> options, TextWriter output)
+    {
+        var data = Require(options, "data").SelectMany(Read).ToList();
+        var folds = options.TryGetValue("folds", out var f) ? int.Parse(f.Single(), CultureInfo.InvariantCulture) : 5;
+        var extra = options.TryGetValue("extra", out var extraFiles) ? extraFiles.SelectMany(Read).ToList() : null;
+        var report = Evaluation.CrossValidate(data, folds, ModelOptions(options), alwaysTrain: extra);
+        output.WriteLine($"{folds}-fold cross-validation on {data.Count} examples");
+        Print(report, output, latency: false);
+        return 0;
+    }
+
+    private static TextClassifier.Options ModelOptions(Dictionary<string, List<string>> options)
+    {
+        var model = new TextClassifier.Options();
+        if (options.TryGetValue("c", out var c))
+        {
+            model = model with { C = double.Parse(c.Single(), CultureInfo.InvariantCulture) };
+        }
+
+        if (options.TryGetValue("max-n", out var n))
+        {
+            model = model with { MaxN = int.Parse(n.Single(), CultureInfo.InvariantCulture) };
+        }
+
+        if (options.TryGetValue("min-df", out var df))
+        {
+            model = model with { MinDocumentFrequency = int.Parse(df.Single(), CultureInfo.InvariantCulture) };
+        }
+
+        if (options.TryGetValue("nb", out var nb))
+        {
+            model = model with { NaiveBayesScaling = nb.Single() == "true" };
+        }
+
+        if (options.TryGetValue("balance", out var balance))
+        {
+            model = model with { BalanceLabels = balance.Single() == "true" };
+        }
+
+        return model;
+    }
+
+    private static void Print(EvaluationReport report, TextWriter output, bool latency)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(invariant, $"accuracy {report.Accuracy:F4}"));
+        output.WriteLine("label\tprecision\trecall\tf1\tsupport");
+        foreach (var m in report.PerClass)
+        {
+            output.WriteLine(string.Create(invariant, $"{m.Label}\t{m.Precision:F4}\t{m.Recall:F4}\t{m.F1:F4}\t{m.Support}"));
+        }
+
+        output.WriteLine("confusion (rows: true, columns: predicted)");
+        output.WriteLine("\t" + string.Join("\t", report.Labels.Select((_, i) => i.ToString(invariant))));
+        for (var r = 0; r < report.Labels.Count; r++)
+        {
+            output.WriteLine($"{r} {report.Labels[r]}\t" + string.Join("\t", Enumerable.Range(0, report.Labels.Count).Select(c => report.Confusion[r, c].ToString(invariant))));
+        }
+
+        if (latency)
+        {
+            output.WriteLine(string.Create(invariant, $"latency p50 {report.P50Microseconds:F1} µs, p99 {report.P99Microseconds:F1} µs"));
+        }
+
+        output.WriteLine(string.Create(invariant, $"macro-F1 {report.MacroF1:F4}"));
+    }
+
+    internal static IEnumerable<(string Text, string Label)> Read(string path)
+    {
+        var line = 0;
+        foreach (var raw in File.ReadLines(path, Encoding.UTF8))
+        {
+            line++;
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                continue;
+            }
+
+            using var json = JsonDocument.Parse(raw);
+            var root = json.RootElement;
+            var title = root.TryGetProperty("title", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            var body = root.TryGetProperty("body", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString() : null;
+            if (!root.TryGetProperty("label", out var label) || label.ValueKind != JsonValueKind.String || (title is null && body is null))
+            {
+                throw new ArgumentException($"{path}:{line}: each line needs a string 'label' and a 'title' and/or 'body'.");
+            }
+
+            yield return (string.Join(" ", new[] { title, body }.Where(s => s is not null)), label.GetString()!);
+        }
+    }
+
+    private static Dictionary<string, List<string>> Parse(string[] args)
+    {
+        var options = new Dictionary<string, List<string>>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"Unexpected argument '{args[i]}'. Use --name value.");
+            }
+
+            var name = args[i][2..];
+            if (!options.TryGetValue(name, out var values))
+            {
+                options[name] = values = [];
+            }
+
+            values.Add(args[++i]);
+        }
+
+        return options;
+    }
+
+    private static List<string> Require(Dictionary<string, List<string>> options, string name) =>
+        options.TryGetValue(name, out var values) ? values : throw new ArgumentException($"--{name} is required.");
+}

@@ -1,0 +1,105 @@
+using Suban.Core.Routing;
+
+namespace Suban.Core.Tests;
+
+public sealed class ClassifierTests
+{
+    private static readonly (string Text, string Label)[] Examples =
+    [
+        ("工地晚上施工噪音太大", "noise"), ("楼下工地半夜打桩吵得睡不着", "noise"), ("酒吧音响声音太吵", "noise"),
+        ("广场舞音乐扰民", "noise"), ("隔壁装修电钻噪音", "noise"), ("夜间施工噪声扰民", "noise"),
+        ("公司拖欠工资三个月", "wages"), ("老板不发工资跑路了", "wages"), ("工厂拖欠农民工工资", "wages"),
+        ("离职后工资一直不结", "wages"), ("加班费不给", "wages"), ("欠薪两个月了", "wages"),
+        ("健身房倒闭预付卡不退", "consumer"), ("网购商品质量问题商家不退货", "consumer"), ("超市卖过期食品", "consumer"),
+        ("美容院办卡后关门", "consumer"), ("外卖吃出异物", "consumer"), ("商家虚假宣传", "consumer"),
+    ];
+
+    private static TextClassifier Model() => TextClassifier.Train(Examples, new TextClassifier.Options { CalibrationShare = 0 });
+
+    [Theory]
+    [InlineData("晚上工地还在施工好吵", "noise")]
+    [InlineData("公司一直拖欠我的工资", "wages")]
+    [InlineData("买的预付卡商家跑路了不给退", "consumer")]
+    public void Predict_UnseenPhrasing_RightLabel(string text, string label)
+    {
+        Model().Predict(text).Best.Label.ShouldBe(label);
+    }
+
+    [Fact]
+    public void Predict_ProbabilitiesSumToOneAndAreOrdered()
+    {
+        var result = Model().Predict("工地噪音", top: 3);
+        result.Top.Sum(t => t.Probability).ShouldBe(1.0, 1e-9);
+        result.Top.Select(t => t.Probability).ShouldBeInOrder(SortDirection.Descending);
+    }
+
+    [Fact]
+    public void Predict_Explained_ByTheNgramsThatWeighedMost()
+    {
+        var result = Model().Predict("工地施工噪音", explain: true);
+        result.Explanation.ShouldNotBeEmpty();
+        result.Explanation.Select(e => e.Feature).ShouldContain(f => f.Contains("噪") || f.Contains("工地") || f.Contains("施工"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("😀😀😀!!!???")]
+    [InlineData("。，、；：")]
+    public void Predict_NothingToRead_NoGuess(string text)
+    {
+        Model().Predict(text).Top.ShouldBeEmpty();
+        Model().PredictBest(text).ShouldBeNull();
+    }
+
+    [Fact]
+    public void Predict_HugeAndMixedText_StillAnswers()
+    {
+        var model = Model();
+        model.Predict(string.Concat(Enumerable.Repeat("工地噪音", 25_000))).Best.Label.ShouldBe("noise");
+        model.Predict("The construction site 工地 is very noisy 噪音 at night").Best.Label.ShouldBe("noise");
+        model.Predict("工地施工噪音擾民").Best.Label.ShouldBe("noise"); // Traditional characters for part of it
+    }
+
+    [Fact]
+    public void SaveLoad_RoundTrip_SamePredictions()
+    {
+        var model = Model();
+        var loaded = TextClassifier.Load(model.ToBytes());
+        loaded.Labels.ShouldBe(model.Labels);
+        foreach (var text in new[] { "工地噪音", "拖欠工资", "预付卡不退" })
+        {
+            loaded.Predict(text).Top.ShouldBe(model.Predict(text).Top);
+        }
+    }
+
+    [Fact]
+    public void Load_CorruptTruncatedOrForeign_ClearError()
+    {
+        var bytes = Model().ToBytes();
+        var flipped = bytes.ToArray();
+        flipped[bytes.Length / 2] ^= 0xFF;
+        Should.Throw<ModelFormatException>(() => TextClassifier.Load(flipped)).Message.ShouldContain("corrupt");
+        Should.Throw<ModelFormatException>(() => TextClassifier.Load(bytes[..^10])).Message.ShouldContain("truncated");
+        Should.Throw<ModelFormatException>(() => TextClassifier.Load("hello world, not a model"u8.ToArray()));
+        var future = bytes.ToArray();
+        future[8] = 99;
+        Should.Throw<ModelFormatException>(() => TextClassifier.Load(future)).Message.ShouldContain("version 99");
+    }
+
+    [Fact]
+    public void Train_NeedsTwoLabels()
+    {
+        Should.Throw<ArgumentException>(() => TextClassifier.Train([("a", "x"), ("b", "x")]));
+    }
+
+    [Fact]
+    public void Evaluate_PerfectAndBrokenPredictions_MacroF1()
+    {
+        Evaluation.Score(["a", "b", "a"], ["a", "b", "a"]).MacroF1.ShouldBe(1.0);
+        var half = Evaluation.Score(["a", "a", "b", "b"], ["a", "b", "b", "b"]);
+        half.Accuracy.ShouldBe(0.75);
+        half.PerClass.Single(c => c.Label == "a").Recall.ShouldBe(0.5);
+        half.PerClass.Single(c => c.Label == "b").Precision.ShouldBe(2.0 / 3);
+    }
+}
