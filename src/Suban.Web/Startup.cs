@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Suban.Web.Accounts;
+using Suban.Web.Catalogue;
 using Suban.Web.Data;
 using Suban.Web.Demo;
 using Suban.Web.Dispatch;
@@ -82,6 +83,9 @@ internal static class Startup
         services.AddScoped<RoleSeeder>();
         services.AddScoped<DemoSeeder>();
         services.AddScoped<AutoCloser>();
+        services.AddSingleton<CatalogueCache>();
+        services.AddScoped<CatalogueStore>();
+        services.AddScoped<CatalogueSeeder>();
         services.AddHostedService<AutoCloseWorker>();
 
         services.ConfigureHttpJsonOptions(options =>
@@ -135,6 +139,7 @@ internal static class Startup
         app.MapDispatch();
         app.MapHandling();
         app.MapRating();
+        app.MapCatalogue();
     }
 
     /// <summary>Migrate, then seed what an empty database needs; one instance at a time on PostgreSQL.</summary>
@@ -159,6 +164,7 @@ internal static class Startup
 
             await services.GetRequiredService<OrganisationSeeder>().SeedAsync(CancellationToken.None);
             await services.GetRequiredService<RoleSeeder>().SeedAsync();
+            await services.GetRequiredService<CatalogueSeeder>().SeedAsync(CancellationToken.None);
             var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value;
             if (demo.Seed)
             {

@@ -96,6 +96,29 @@ public sealed class ServiceRequest
 
     public int ReopenCount { get; set; }
 
+    /// <summary>The matter of the responsibility list it was routed to, and the list's version then.</summary>
+    public string? MatterCode { get; set; }
+
+    public int? CatalogueVersion { get; set; }
+
+    /// <summary>Where it happens, as resolved from the address or the coordinates; null when unknown.</summary>
+    public string? DistrictCode { get; set; }
+
+    public string? StreetCode { get; set; }
+
+    /// <summary>How the matter was decided at intake, with which model and how sure it was.</summary>
+    public Routing.RoutingOutcome? RoutingOutcome { get; set; }
+
+    public int? RoutingModelVersion { get; set; }
+
+    public double? RoutingConfidence { get; set; }
+
+    /// <summary>The model's top suggestions as JSON: [{"code":…,"probability":…}].</summary>
+    public string? RoutingSuggestions { get; set; }
+
+    /// <summary>A dispatcher set or confirmed the matter: the request becomes training data.</summary>
+    public bool MatterConfirmed { get; set; }
+
     /// <summary>Optimistic concurrency: two units acting at once cannot both win.</summary>
     public int Version { get; set; }
 

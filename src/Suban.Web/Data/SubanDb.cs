@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Suban.Core.Catalogue;
 using Suban.Core.Lifecycle;
+using Suban.Web.Catalogue;
 using Suban.Core.Organisation;
 
 namespace Suban.Web.Data;
@@ -22,6 +24,16 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
 
     public DbSet<TrackingSequence> TrackingSequences => Set<TrackingSequence>();
 
+    public DbSet<CatalogueVersion> CatalogueVersions => Set<CatalogueVersion>();
+
+    public DbSet<CatalogueEntry> CatalogueEntries => Set<CatalogueEntry>();
+
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+
+    public DbSet<Routing.RoutingModel> RoutingModels => Set<Routing.RoutingModel>();
+
+    public DbSet<Routing.RoutingCorrection> RoutingCorrections => Set<Routing.RoutingCorrection>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums are stored by name: readable in SQL and safe when members are added or reordered.
@@ -33,6 +45,8 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
         configurationBuilder.Properties<Channel>().HaveConversion<string>().HaveMaxLength(24);
         configurationBuilder.Properties<Rating>().HaveConversion<string>().HaveMaxLength(24);
         configurationBuilder.Properties<UnitKind>().HaveConversion<string>().HaveMaxLength(24);
+        configurationBuilder.Properties<Level>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Routing.RoutingOutcome>().HaveConversion<string>().HaveMaxLength(32);
 
         if (Database.IsSqlite())
         {
@@ -84,6 +98,11 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.HasIndex(r => new { r.State, r.SubmittedAt });
             e.HasIndex(r => r.SubmittedAt);
             e.Property(r => r.Version).IsConcurrencyToken();
+            e.Property(r => r.MatterCode).HasMaxLength(16);
+            e.Property(r => r.DistrictCode).HasMaxLength(32);
+            e.Property(r => r.StreetCode).HasMaxLength(32);
+            e.HasIndex(r => r.MatterCode);
+            e.Property(r => r.RoutingSuggestions).HasMaxLength(2000);
             e.HasOne<Unit>().WithMany().HasForeignKey(r => r.PlatformUnitId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Unit>().WithMany().HasForeignKey(r => r.LeadUnitId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(r => r.Assignments).WithOne().HasForeignKey(a => a.RequestId);
@@ -120,6 +139,56 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.ToTable("tracking_sequences");
             e.HasKey(s => s.Day);
             e.Property(s => s.Day).HasMaxLength(8);
+        });
+
+        builder.Entity<CatalogueVersion>(e =>
+        {
+            e.HasIndex(v => v.Number).IsUnique();
+            e.HasIndex(v => v.EffectiveAt);
+            e.Property(v => v.CreatedByUserId).HasMaxLength(450);
+            e.Property(v => v.Note).HasMaxLength(1000);
+        });
+
+        builder.Entity<CatalogueEntry>(e =>
+        {
+            e.HasIndex(m => new { m.VersionId, m.Code }).IsUnique();
+            e.Property(m => m.Code).HasMaxLength(16);
+            e.Property(m => m.Category).HasMaxLength(100);
+            e.Property(m => m.SubCategory).HasMaxLength(100);
+            e.Property(m => m.Name).HasMaxLength(100);
+            e.Property(m => m.CityUnit).HasMaxLength(16);
+            e.Property(m => m.DistrictUnit).HasMaxLength(16);
+            e.Property(m => m.CoHandling).HasMaxLength(1000);
+            e.Property(m => m.InstantAnswer).HasMaxLength(2000);
+            e.Property(m => m.Keywords).HasMaxLength(4000);
+            e.Property(m => m.Examples).HasMaxLength(10000);
+            e.Property(m => m.MergedInto).HasMaxLength(16);
+            e.HasOne<CatalogueVersion>().WithMany().HasForeignKey(m => m.VersionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AuditEntry>(e =>
+        {
+            e.HasIndex(a => a.At);
+            e.HasIndex(a => a.Subject);
+            e.Property(a => a.UserId).HasMaxLength(450);
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.Subject).HasMaxLength(200);
+            e.Property(a => a.Detail).HasMaxLength(100_000);
+        });
+
+        builder.Entity<Routing.RoutingModel>(e =>
+        {
+            e.HasIndex(m => m.Version).IsUnique();
+            e.Property(m => m.Metrics).HasMaxLength(100_000);
+        });
+
+        builder.Entity<Routing.RoutingCorrection>(e =>
+        {
+            e.HasIndex(c => c.RequestId);
+            e.Property(c => c.PredictedCode).HasMaxLength(16);
+            e.Property(c => c.ChosenCode).HasMaxLength(16);
+            e.Property(c => c.UserId).HasMaxLength(450);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(c => c.RequestId).OnDelete(DeleteBehavior.Cascade);
         });
 
         ApplySnakeCaseNames(builder);

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace Suban.Web.Infrastructure;
 
-/// <summary>Reads the project's own small seed files (RFC 4180: quoted fields, doubled quotes), keyed by header.</summary>
+/// <summary>Small CSV files (RFC 4180: quoted fields, doubled quotes, line breaks inside quotes).</summary>
 internal static class Csv
 {
     public static List<Dictionary<string, string>> Read(string path)
@@ -33,6 +33,13 @@ internal static class Csv
 
         return rows;
     }
+
+    /// <summary>Every record of <paramref name="text"/>, fields unquoted.</summary>
+    public static IEnumerable<List<string>> Rows(string text) => Records(text.TrimStart('\uFEFF'));
+
+    /// <summary>A field as RFC 4180 wants it: quoted when it holds a comma, a quote or a line break.</summary>
+    public static string Quote(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? $"\"{field.Replace("\"", "\"\"")}\"" : field;
 
     private static IEnumerable<List<string>> Records(string text)
     {

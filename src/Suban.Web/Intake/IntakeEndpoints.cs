@@ -44,6 +44,7 @@ internal static class IntakeEndpoints
         IOptions<IntakeOptions> intakeOptions,
         IOptions<JsonOptions> jsonOptions,
         TimeProvider clock,
+        Catalogue.CatalogueStore catalogue,
         ILogger<SubmitRequest> logger,
         CancellationToken cancellationToken)
     {
@@ -72,6 +73,21 @@ internal static class IntakeEndpoints
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
+        }
+
+        int? catalogueVersion = null;
+        string? matterCode = null;
+        if (!string.IsNullOrWhiteSpace(input.MatterCode))
+        {
+            // A merged matter's requests go to the matter it was merged into; a retired one is refused.
+            var current = await catalogue.CurrentAsync(cancellationToken);
+            if (current is not ({ } number, { } snapshot) || snapshot.Current(input.MatterCode.Trim()) is not { } matter)
+            {
+                return Problems.Field("matterCode", "No matter in force has this code; browse /api/v1/catalogue, or leave it out.");
+            }
+
+            catalogueVersion = number;
+            matterCode = matter.Code;
         }
 
         var headerKey = http.Request.Headers[IdempotencyHeader].ToString();
@@ -109,6 +125,8 @@ internal static class IntakeEndpoints
             IdempotencyKey = idempotencyKey,
             PayloadHash = hash,
             Urgency = input.Urgency ?? Urgency.Normal,
+            MatterCode = matterCode,
+            CatalogueVersion = catalogueVersion,
             State = RequestLifecycle.Initial,
             CitizenUserId = actor.IsIn(Roles.Citizen) ? actor.UserId : null,
             CreatedByUserId = actor.UserId,

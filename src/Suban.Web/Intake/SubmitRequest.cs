@@ -15,7 +15,8 @@ public sealed record SubmitRequest(
     ContactInput? Contact,
     Channel? Channel,
     Urgency? Urgency,
-    string? ExternalId);
+    string? ExternalId,
+    string? MatterCode = null);
 
 public sealed record SubmitResponse(string TrackingNumber, RequestState State, DateTimeOffset SubmittedAt);
 

@@ -56,13 +56,3 @@ internal sealed class OrganisationSeeder(SubanDb db, SeedFiles files, ILogger<Or
         logger.LogInformation("Seeded the organisation: {Districts} districts, {Streets} streets, {Departments} departments", districts.Count, streets.Count, departments.Count);
     }
 }
-
-/// <summary>Where the project's own data files are: data/ beside the app, or <c>Seed:DataPath</c>.</summary>
-internal sealed class SeedFiles(IConfiguration configuration)
-{
-    private readonly string root = configuration["Seed:DataPath"] is { Length: > 0 } configured
-        ? configured
-        : System.IO.Path.Combine(AppContext.BaseDirectory, "data");
-
-    public string Path(params string[] parts) => System.IO.Path.Combine([root, .. parts]);
-}

@@ -44,7 +44,15 @@ public sealed record RequestDetail(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? RepliedAt,
     DateTimeOffset? ClosedAt,
-    IReadOnlyList<RequestAction> AllowedActions);
+    IReadOnlyList<RequestAction> AllowedActions,
+    string? MatterCode,
+    int? CatalogueVersion,
+    string? DistrictCode,
+    string? StreetCode,
+    RoutingView? Routing);
+
+/// <summary>How intake routed the request: outcome, model version, confidence and the suggestions it made.</summary>
+public sealed record RoutingView(Routing.RoutingOutcome Outcome, int? ModelVersion, double? Confidence, System.Text.Json.JsonElement? Suggestions);
 
 public sealed record ActorView(Role Role, UnitRef? Unit);
 
@@ -94,7 +102,14 @@ internal static class RequestViews
             Utc(request.UpdatedAt),
             Utc(request.RepliedAt),
             Utc(request.ClosedAt),
-            AllowedActions(request, assignments, actor));
+            AllowedActions(request, assignments, actor),
+            request.MatterCode,
+            request.CatalogueVersion,
+            request.DistrictCode,
+            request.StreetCode,
+            request.RoutingOutcome is { } outcome && actor.IsStaff
+                ? new RoutingView(outcome, request.RoutingModelVersion, request.RoutingConfidence, request.RoutingSuggestions is null ? null : System.Text.Json.JsonDocument.Parse(request.RoutingSuggestions).RootElement.Clone())
+                : null);
     }
 
     /// <summary>Handling units do not see who an anonymous citizen is; platforms and the citizen do.</summary>
