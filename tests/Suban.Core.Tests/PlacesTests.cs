@@ -15,6 +15,7 @@ public sealed class PlacesTests
             new District("440305", "南山区", "南山", []),
             new District("440306", "宝安区", "宝安", []),
             new District("440307", "龙岗区", "龙岗", []),
+            new District("440308", "盐田区", "盐田", []),
             new District("440309", "龙华区", "龙华", ["龙华新区"]),
             new District("440310", "坪山区", "坪山", ["坪山新区"]),
             new District("440311", "光明区", "光明", ["光明新区"]),
