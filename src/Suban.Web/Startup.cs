@@ -84,6 +84,8 @@ internal static class Startup
         services.AddScoped<DemoSeeder>();
         services.AddScoped<AutoCloser>();
         services.AddSingleton<CatalogueCache>();
+        services.AddSingleton<Places.PlaceLocator>();
+        services.AddSingleton<OrganisationMaps>();
         services.AddScoped<CatalogueStore>();
         services.AddScoped<CatalogueSeeder>();
         services.AddHostedService<AutoCloseWorker>();
@@ -140,6 +142,8 @@ internal static class Startup
         app.MapHandling();
         app.MapRating();
         app.MapCatalogue();
+        Places.PlaceEndpoints.MapPlaces(app);
+        app.MapResponsibility();
     }
 
     /// <summary>Migrate, then seed what an empty database needs; one instance at a time on PostgreSQL.</summary>

@@ -28,6 +28,8 @@ public sealed record PlaceResolution(
 /// </summary>
 public sealed class AddressResolver(Gazetteer gazetteer)
 {
+    public Gazetteer Gazetteer => gazetteer;
+
     public PlaceResolution Resolve(string? address)
     {
         if (string.IsNullOrWhiteSpace(address))

@@ -67,6 +67,11 @@ public sealed class TextClassifier
 
         public int Epochs { get; init; } = 30;
 
+        public double Tolerance { get; init; } = 0.1;
+
+        /// <summary>Weights smaller than this share of a label's largest weight are dropped.</summary>
+        public double RelativeWeightFloor { get; init; } = 0.01;
+
         /// <summary>Per feature, the labels kept (largest weights); bounds prediction cost for long label lists.</summary>
         public int KeepPerFeature { get; init; } = 48;
 
@@ -163,36 +168,56 @@ public sealed class TextClassifier
         var rows = counts.Select(doc => Vectorise(doc, idf)).ToArray();
         var y = examples.Select(e => labelOf[e.Label]).ToArray();
 
-        // One binary SVM per label; labels are independent, so they train in parallel.
-        var perLabel = new float[labels.Length][];
+        // One binary SVM per label; labels are independent, so they train in parallel, each into a reused
+        // dense buffer of which only the touched features are read back.
+        var perLabel = new (int[] Features, float[] Weights)[labels.Length];
         var biases = new float[labels.Length];
+        var squaredNorms = rows.Select(r => r.Value.Sum(v => (double)v * v)).ToArray();
+        var nb = options.NaiveBayesScaling && labels.Length <= MaxLabelsForNaiveBayes;
+        using var buffers = new ThreadLocal<double[]>(() => new double[idf.Length]);
         Parallel.For(0, labels.Length, c =>
         {
-            var (w, b) = TrainBinary(rows, y, c, idf.Length, options);
+            var (w, b) = TrainBinary(rows, squaredNorms, y, c, buffers.Value!, nb, options);
             perLabel[c] = w;
             biases[c] = b;
         });
 
         // Feature-major, pruned: for each feature the labels with the largest weights.
+        var perFeature = new int[idf.Length];
+        foreach (var (touched, _) in perLabel)
+        {
+            foreach (var f in touched)
+            {
+                perFeature[f]++;
+            }
+        }
+
+        var starts = new int[idf.Length + 1];
+        for (var f = 0; f < idf.Length; f++)
+        {
+            starts[f + 1] = starts[f] + perFeature[f];
+        }
+
+        var all = new (float Weight, int Label)[starts[idf.Length]];
+        var fill = starts[..^1].ToArray();
+        for (var c = 0; c < labels.Length; c++)
+        {
+            var (touched, values) = perLabel[c];
+            for (var k = 0; k < touched.Length; k++)
+            {
+                all[fill[touched[k]]++] = (values[k], c);
+            }
+        }
+
         var offsets = new int[idf.Length + 1];
         var labelIndex = new List<int>();
         var weights = new List<float>();
         var keep = Math.Min(options.KeepPerFeature, labels.Length);
-        var buffer = new (float Weight, int Label)[labels.Length];
         for (var f = 0; f < idf.Length; f++)
         {
             offsets[f] = labelIndex.Count;
-            var m = 0;
-            for (var c = 0; c < labels.Length; c++)
-            {
-                var w = perLabel[c][f];
-                if (w != 0)
-                {
-                    buffer[m++] = (w, c);
-                }
-            }
-
-            var span = buffer.AsSpan(0, m);
+            var span = all.AsSpan(starts[f], perFeature[f]);
+            var m = span.Length;
             if (m > keep)
             {
                 span.Sort((a, b) => Math.Abs(b.Weight).CompareTo(Math.Abs(a.Weight)));
@@ -235,13 +260,16 @@ public sealed class TextClassifier
     }
 
     /// <summary>L2-regularised L2-loss SVM, dual coordinate descent (Hsieh et al. 2008), with a bias feature.</summary>
-    private static (float[] W, float B) TrainBinary((int[] Index, float[] Value)[] rows, int[] y, int positive, int dimension, Options options)
+    /// <summary>Above this many labels the per-label naive-Bayes ratios cost more than they bring.</summary>
+    private const int MaxLabelsForNaiveBayes = 64;
+
+    private static ((int[] Features, float[] Weights) W, float B) TrainBinary((int[] Index, float[] Value)[] rows, double[] squaredNorms, int[] y, int positive, double[] w, bool naiveBayes, Options options)
     {
-        var ratio = options.NaiveBayesScaling ? LogCountRatio(rows, y, positive, dimension) : null;
+        var dimension = w.Length;
+        var ratio = naiveBayes ? LogCountRatio(rows, y, positive, dimension) : null;
         var positives = y.Count(v => v == positive);
         var upweight = options.BalanceLabels && positives > 0 ? Math.Sqrt((double)(rows.Length - positives) / positives) : 1.0;
 
-        var w = new double[dimension];
         double b = 0;
         var alpha = new double[rows.Length];
         var diagonal = new double[rows.Length];
@@ -249,25 +277,37 @@ public sealed class TextClassifier
         for (var i = 0; i < rows.Length; i++)
         {
             diagonal[i] = 1 / (2 * options.C * (y[i] == positive ? upweight : 1.0));
-            double sq = 1; // the bias feature
-            var (index, value) = rows[i];
-            for (var k = 0; k < index.Length; k++)
+            var sq = 1.0; // the bias feature
+            if (ratio is null)
             {
-                var v = value[k] * (ratio?[index[k]] ?? 1.0);
-                sq += v * v;
+                sq += squaredNorms[i];
+            }
+            else
+            {
+                var (index, value) = rows[i];
+                for (var k = 0; k < index.Length; k++)
+                {
+                    var v = value[k] * ratio[index[k]];
+                    sq += v * v;
+                }
             }
 
             qd[i] = sq + diagonal[i];
         }
 
+        // Dual coordinate descent with liblinear's shrinking: in one-vs-rest most examples are negatives that
+        // settle at alpha = 0 within a pass or two, and are then left out until the final check.
         var order = Enumerable.Range(0, rows.Length).ToArray();
         var random = new Random(options.Seed + positive);
+        var active = rows.Length;
+        double oldMax = double.PositiveInfinity, oldMin = double.NegativeInfinity;
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
-            random.Shuffle(order);
-            double maxViolation = 0;
-            foreach (var i in order)
+            random.Shuffle(order.AsSpan(0, active));
+            double newMax = double.NegativeInfinity, newMin = double.PositiveInfinity;
+            for (var s = 0; s < active; s++)
             {
+                var i = order[s];
                 var yi = y[i] == positive ? 1.0 : -1.0;
                 var (index, value) = rows[i];
                 var dot = b;
@@ -277,8 +317,29 @@ public sealed class TextClassifier
                 }
 
                 var g = yi * dot - 1 + diagonal[i] * alpha[i];
-                var pg = alpha[i] == 0 ? Math.Min(g, 0) : g;
-                maxViolation = Math.Max(maxViolation, Math.Abs(pg));
+                double pg = 0;
+                if (alpha[i] == 0)
+                {
+                    if (g > oldMax)
+                    {
+                        active--;
+                        (order[s], order[active]) = (order[active], order[s]);
+                        s--;
+                        continue;
+                    }
+
+                    if (g < 0)
+                    {
+                        pg = g;
+                    }
+                }
+                else
+                {
+                    pg = g;
+                }
+
+                newMax = Math.Max(newMax, pg);
+                newMin = Math.Min(newMin, pg);
                 if (Math.Abs(pg) < 1e-12)
                 {
                     continue;
@@ -295,14 +356,49 @@ public sealed class TextClassifier
                 b += delta;
             }
 
-            if (maxViolation < 0.01)
+            if (newMax - newMin <= options.Tolerance)
             {
-                break;
+                if (active == rows.Length)
+                {
+                    break;
+                }
+
+                // Converged on the active set: check everything once more before stopping.
+                active = rows.Length;
+                oldMax = double.PositiveInfinity;
+                oldMin = double.NegativeInfinity;
+                continue;
+            }
+
+            oldMax = newMax <= 0 ? double.PositiveInfinity : newMax;
+            oldMin = newMin >= 0 ? double.NegativeInfinity : newMin;
+        }
+
+        // Read back the features some example with alpha > 0 touched, folding in the scaling (prediction needs no
+        // ratio table), and leave the buffer zeroed for the next label.
+        var touched = new HashSet<int>();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (alpha[i] != 0)
+            {
+                touched.UnionWith(rows[i].Index);
             }
         }
 
-        // Fold the scaling into the weights, so prediction needs no ratio table.
-        return (w.Select((v, f) => (float)(v * (ratio?[f] ?? 1.0))).ToArray(), (float)b);
+        var candidates = touched.Order().ToArray();
+        var scaled = new double[candidates.Length];
+        var largest = 0.0;
+        for (var k = 0; k < candidates.Length; k++)
+        {
+            scaled[k] = w[candidates[k]] * (ratio?[candidates[k]] ?? 1.0);
+            largest = Math.Max(largest, Math.Abs(scaled[k]));
+            w[candidates[k]] = 0;
+        }
+
+        // Weights far below the label's largest hardly move a score; dropping them keeps the model small.
+        var floor = largest * options.RelativeWeightFloor;
+        var kept = Enumerable.Range(0, candidates.Length).Where(k => Math.Abs(scaled[k]) > floor).ToArray();
+        return ((kept.Select(k => candidates[k]).ToArray(), kept.Select(k => (float)scaled[k]).ToArray()), (float)b);
     }
 
     private static double[] LogCountRatio((int[] Index, float[] Value)[] rows, int[] y, int positive, int dimension)

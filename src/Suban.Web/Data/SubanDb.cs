@@ -30,6 +30,8 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
 
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
+    public DbSet<Places.BoundaryImport> BoundaryImports => Set<Places.BoundaryImport>();
+
     public DbSet<Routing.RoutingModel> RoutingModels => Set<Routing.RoutingModel>();
 
     public DbSet<Routing.RoutingCorrection> RoutingCorrections => Set<Routing.RoutingCorrection>();
@@ -174,6 +176,12 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.Property(a => a.Action).HasMaxLength(64);
             e.Property(a => a.Subject).HasMaxLength(200);
             e.Property(a => a.Detail).HasMaxLength(100_000);
+        });
+
+        builder.Entity<Places.BoundaryImport>(e =>
+        {
+            e.Property(b => b.Level).HasMaxLength(16);
+            e.HasIndex(b => new { b.Level, b.Id });
         });
 
         builder.Entity<Routing.RoutingModel>(e =>

@@ -45,6 +45,7 @@ internal static class IntakeEndpoints
         IOptions<JsonOptions> jsonOptions,
         TimeProvider clock,
         Catalogue.CatalogueStore catalogue,
+        Places.PlaceLocator places,
         ILogger<SubmitRequest> logger,
         CancellationToken cancellationToken)
     {
@@ -107,6 +108,9 @@ internal static class IntakeEndpoints
         }
 
         var cityPlatform = await db.Units.Where(u => u.ParentId == null).Select(u => u.Id).FirstAsync(cancellationToken);
+
+        // An unknown or ambiguous place still gets in: a dispatcher decides.
+        var place = await places.LocateAsync(db, input.Place!.Address, input.Place.Latitude, input.Place.Longitude, cancellationToken);
         var now = clock.GetUtcNow();
         var request = new ServiceRequest
         {
@@ -127,6 +131,8 @@ internal static class IntakeEndpoints
             Urgency = input.Urgency ?? Urgency.Normal,
             MatterCode = matterCode,
             CatalogueVersion = catalogueVersion,
+            DistrictCode = place.DistrictCode,
+            StreetCode = place.StreetCode,
             State = RequestLifecycle.Initial,
             CitizenUserId = actor.IsIn(Roles.Citizen) ? actor.UserId : null,
             CreatedByUserId = actor.UserId,
