@@ -86,6 +86,14 @@ internal static class Startup
         services.AddSingleton<CatalogueCache>();
         services.AddSingleton<Places.PlaceLocator>();
         services.AddSingleton<OrganisationMaps>();
+        services.AddOptions<Routing.RoutingOptions>().Bind(configuration.GetSection(Routing.RoutingOptions.Section))
+            .Validate(o => o.TargetPrecision is > 0 and <= 1, "Routing:TargetPrecision is a share between 0 and 1.")
+            .ValidateOnStart();
+        services.AddSingleton<Routing.RoutingModels>();
+        services.AddScoped<Routing.RoutingTrainer>();
+        services.AddScoped<Routing.RoutingService>();
+        services.AddSingleton<Routing.RoutingWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<Routing.RoutingWorker>());
         services.AddScoped<CatalogueStore>();
         services.AddScoped<CatalogueSeeder>();
         services.AddHostedService<AutoCloseWorker>();
@@ -144,6 +152,8 @@ internal static class Startup
         app.MapCatalogue();
         Places.PlaceEndpoints.MapPlaces(app);
         app.MapResponsibility();
+        app.MapCataloguePages();
+        Routing.RoutingEndpoints.MapRouting(app);
     }
 
     /// <summary>Migrate, then seed what an empty database needs; one instance at a time on PostgreSQL.</summary>

@@ -10,6 +10,7 @@ public sealed class LifecycleTests
 {
     private static readonly Dictionary<(RequestState, RequestAction), (RequestState To, Role[] Roles)> Spec = new()
     {
+        [(RequestState.Submitted, RequestAction.Route)] = (RequestState.Submitted, [Role.System]),
         [(RequestState.Submitted, RequestAction.Forward)] = (RequestState.Submitted, [Role.Dispatcher, Role.System]),
         [(RequestState.Returned, RequestAction.Forward)] = (RequestState.Submitted, [Role.Dispatcher, Role.System]),
         [(RequestState.Submitted, RequestAction.Dispatch)] = (RequestState.Dispatched, [Role.Dispatcher, Role.System]),

@@ -161,3 +161,30 @@ public sealed class CatalogueTests(Apps apps) : IClassFixture<Apps>
         return JsonSerializer.Deserialize<ImportReport>(text, CatalogueJson.Options)!;
     }
 }
+
+public sealed class CataloguePageTests(Apps apps) : IClassFixture<Apps>
+{
+    [Fact]
+    public async Task Pages_BrowseSearchAndMatter_InChineseAndEnglish_EscapingInput()
+    {
+        var app = await apps.For(TestDatabases.Sqlite);
+        var client = app.CreateClient();
+
+        var list = await client.GetStringAsync("/catalogue");
+        list.ShouldContain("<html lang=\"zh-CN\">");
+        list.ShouldContain("噪声污染");
+        list.ShouldContain("<label for=\"q\">搜索事项</label>");
+
+        var search = await client.GetStringAsync("/catalogue?q=" + Uri.EscapeDataString("预付卡"));
+        search.ShouldContain("搜索结果");
+        search.ShouldContain("/catalogue/09.");
+
+        var english = await client.GetStringAsync("/catalogue/01.01.001?lang=en");
+        english.ShouldContain("<html lang=\"en\">");
+        english.ShouldContain("Time limits (working days)");
+
+        var hostile = await client.GetStringAsync("/catalogue?q=" + Uri.EscapeDataString("<script>alert(1)</script>"));
+        hostile.ShouldNotContain("<script>alert(1)</script>");
+        (await client.GetAsync("/catalogue/99.99.999")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
+    }
+}

@@ -89,7 +89,7 @@ public sealed class IntakeTests(Apps apps) : IClassFixture<Apps>
 
         // The answer came after the commit: a fresh context sees the request, with its first event.
         var stored = await app.WithDbAsync(db => db.Requests.Include(r => r.Events).SingleAsync(r => r.TrackingNumber == first));
-        stored.Events.Single().Action.ShouldBe(Suban.Core.Lifecycle.RequestAction.Submit);
+        stored.Events.OrderBy(e => e.Id).First().Action.ShouldBe(Suban.Core.Lifecycle.RequestAction.Submit);
         stored.Title.ShouldBe("小区门口工地夜间施工噪音扰民");
 
         // Local (Shanghai) date of the fake clock, then consecutive sequence numbers.

@@ -17,7 +17,7 @@ public sealed class JourneyTests(Apps apps) : IClassFixture<Apps>
         var dispatcher = await s.Dispatcher();
         var lead = await s.Handler(Scenario.Street);
         var co = await s.Handler(Scenario.Bureau);
-        var staffSteps = new List<string> { "submit" };
+        var staffSteps = new List<string> { "submit", "route" };
         var publicSteps = new List<string> { "submit" };
 
         var number = await s.SubmitAsync(citizen);

@@ -45,6 +45,8 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         ["catalogue-changes"] = new("POST", "/api/v1/catalogue/changes", null, new { note = "no-op", operations = new[] { new { op = "move", code = "01.01.001", category = "住房与物业", subCategory = "物业服务管理" } } }, [Roles.CatalogueEditor, Roles.Administrator]),
         ["places-resolve"] = new("GET", "/api/v1/places/resolve?address=%E7%A6%8F%E7%94%B0%E5%8C%BA", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
         ["responsibility"] = new("GET", "/api/v1/responsibility?matterCode=01.01.001", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
+        ["routing-classify"] = new("POST", "/api/v1/routing/classify", null, new { text = "工地夜间施工噪音" }, Everyone.Except([Roles.Citizen]).ToArray()),
+        ["routing-models"] = new("GET", "/api/v1/routing/models", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
         ["audit"] = new("GET", "/api/v1/audit", null, null, [Roles.CatalogueEditor, Roles.Administrator]),
     };
 
@@ -117,6 +119,7 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         "GET /api/v1/requests/{trackingNumber}/photos/{position:int}", "POST /api/v1/auth/logout",
         "POST /api/v1/catalogue/import", // needs a file: CatalogueTests check who may import
         "POST /api/v1/places/boundaries/{level}", // needs GeoJSON: PlacesTests check who may import
+        "POST /api/v1/routing/train", // takes seconds: RoutingTests check who may train
         "GET /api/v1/requests/{trackingNumber}/responsibility", // needs a request with a matter: PlacesTests
     ];
 

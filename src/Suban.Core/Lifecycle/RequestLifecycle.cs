@@ -42,6 +42,8 @@ public static class RequestLifecycle
 
     public static IReadOnlyList<Transition> Table { get; } =
     [
+        Row(RequestState.Submitted, RequestAction.Route, RequestState.Submitted, [Role.System], isPublic: false),
+
         // Tiered dispatch: a platform hands the request down to a lower platform, which then dispatches.
         Row(RequestState.Submitted, RequestAction.Forward, RequestState.Submitted, Dispatchers, isPublic: false),
         Row(RequestState.Returned, RequestAction.Forward, RequestState.Submitted, Dispatchers, isPublic: false),

@@ -16,6 +16,8 @@ public enum RequestState
 public enum RequestAction
 {
     Submit,
+    /// <summary>The platform matched the text to a matter and queued the request for review (no change of state).</summary>
+    Route,
     Forward,
     Dispatch,
     Cancel,

@@ -7,7 +7,7 @@ using Suban.Web.Requests;
 
 namespace Suban.Web.Dispatch;
 
-public sealed record DispatchInput(string? LeadUnitCode, IReadOnlyList<string>? CoUnitCodes, string? Note);
+public sealed record DispatchInput(string? LeadUnitCode, IReadOnlyList<string>? CoUnitCodes, string? Note, string? MatterCode = null);
 
 public sealed record ForwardInput(string? PlatformUnitCode, string? Note);
 
@@ -34,9 +34,24 @@ internal static class DispatchEndpoints
         return routes;
     }
 
-    private static async Task<IResult> DispatchAsync(string trackingNumber, DispatchInput input, SubanDb db, ActorAccessor actors, RequestWorkflow workflow, CancellationToken cancellationToken)
+    private static async Task<IResult> DispatchAsync(string trackingNumber, DispatchInput input, SubanDb db, ActorAccessor actors, RequestWorkflow workflow, Catalogue.CatalogueStore catalogue, TimeProvider clock, CancellationToken cancellationToken)
     {
         var actor = await actors.GetAsync(cancellationToken);
+
+        // The dispatcher's matter confirms or corrects the model's: it is recorded and trains the next model.
+        Core.Catalogue.Matter? matter = null;
+        var catalogueVersion = 0;
+        if (!string.IsNullOrWhiteSpace(input.MatterCode))
+        {
+            if (await catalogue.CurrentAsync(cancellationToken) is not ({ } number, { } snapshot) || snapshot.Current(input.MatterCode.Trim()) is not { } found)
+            {
+                return Problems.Field("matterCode", "No matter in force has this code.");
+            }
+
+            matter = found;
+            catalogueVersion = number;
+        }
+
         if (string.IsNullOrWhiteSpace(input.LeadUnitCode))
         {
             return Problems.Field("leadUnitCode", "Name the lead unit.");
@@ -94,6 +109,17 @@ internal static class DispatchEndpoints
             request.Assignments.Add(new RequestAssignment { UnitId = lead.Id, IsLead = true, IsActive = true, AssignedAt = now });
             request.Assignments.AddRange(coUnits.Select(u => new RequestAssignment { UnitId = u.Id, IsLead = false, IsActive = true, AssignedAt = now }));
             request.LeadUnitId = lead.Id;
+            if (matter is not null)
+            {
+                var predicted = request.RoutingSuggestions is { } json
+                    ? System.Text.Json.JsonDocument.Parse(json).RootElement.EnumerateArray().Select(e => e.GetProperty("code").GetString()).FirstOrDefault()
+                    : null;
+                db.RoutingCorrections.Add(new Routing.RoutingCorrection { RequestId = request.Id, At = now, PredictedCode = request.MatterCode ?? predicted, ChosenCode = matter.Code, UserId = actor.UserId });
+                request.MatterCode = matter.Code;
+                request.CatalogueVersion = catalogueVersion;
+                request.MatterConfirmed = true;
+            }
+
             return null;
         }, cancellationToken: cancellationToken);
         return await RespondAsync(outcome, db, actor, cancellationToken);

@@ -46,6 +46,7 @@ internal static class IntakeEndpoints
         TimeProvider clock,
         Catalogue.CatalogueStore catalogue,
         Places.PlaceLocator places,
+        Routing.RoutingService routing,
         ILogger<SubmitRequest> logger,
         CancellationToken cancellationToken)
     {
@@ -175,6 +176,18 @@ internal static class IntakeEndpoints
         }
 
         logger.LogInformation("Took in request {TrackingNumber} via {Channel} ({Type}, {PhotoCount} photos)", request.TrackingNumber, request.Channel, request.Type, read.Photos.Count);
+
+        // The request is committed; routing it is the next step, and a failure there leaves it for a dispatcher.
+        try
+        {
+            db.ChangeTracker.Clear();
+            await routing.RouteAsync(request.Id, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Routing failed for request {TrackingNumber}; it waits for a dispatcher", request.TrackingNumber);
+        }
+
         return TypedResults.Created($"/api/v1/requests/{request.TrackingNumber}", new SubmitResponse(request.TrackingNumber, request.State, now));
     }
 

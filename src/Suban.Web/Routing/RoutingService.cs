@@ -1,0 +1,136 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Suban.Core.Catalogue;
+using Suban.Core.Lifecycle;
+using Suban.Core.Routing;
+using Suban.Web.Catalogue;
+using Suban.Web.Data;
+using Suban.Web.Infrastructure;
+using Suban.Web.Requests;
+
+namespace Suban.Web.Routing;
+
+public sealed record Suggestion(string Code, string Name, string Category, double Probability);
+
+/// <summary>
+/// Routes a request just taken in: matches its text to a matter, and when the model is confident (or the citizen
+/// chose a matter the text does not contradict) and the place names a unit, dispatches it as the platform itself;
+/// otherwise it waits for a dispatcher with the top suggestions. Either way the timeline says what was decided,
+/// with the model version and confidence.
+/// </summary>
+internal sealed class RoutingService(
+    SubanDb db,
+    RoutingModels models,
+    CatalogueStore catalogue,
+    OrganisationMaps organisation,
+    RequestWorkflow workflow,
+    IOptions<RoutingOptions> options,
+    ILogger<RoutingService> logger)
+{
+    public async Task<IReadOnlyList<Suggestion>> SuggestAsync(string text, CancellationToken cancellationToken)
+    {
+        if (await models.GetAsync(cancellationToken) is not { } model || await catalogue.CurrentAsync(cancellationToken) is not (_, { } snapshot))
+        {
+            return [];
+        }
+
+        return Suggestions(model.Classifier.Predict(text, top: 3), snapshot);
+    }
+
+    public async Task RouteAsync(long requestId, CancellationToken cancellationToken)
+    {
+        var request = await db.Requests.Include(r => r.Assignments).FirstAsync(r => r.Id == requestId, cancellationToken);
+        var model = await models.GetAsync(cancellationToken);
+        var current = await catalogue.CurrentAsync(cancellationToken);
+        if (current is not ({ } version, { } snapshot))
+        {
+            return;
+        }
+
+        var prediction = model?.Classifier.Predict($"{request.Title} {request.Description}", top: 3);
+        var suggestions = prediction is null ? [] : Suggestions(prediction, snapshot);
+        Matter? matter = null;
+        RoutingOutcome outcome;
+        if (request.MatterCode is { } chosen && snapshot.Current(chosen) is { } chosenMatter)
+        {
+            var categoryProbability = prediction?.Categories.FirstOrDefault(c => c.Label == chosenMatter.Category)?.Probability ?? 0;
+            var disputed = prediction?.Best is { } best && best.Probability >= model!.Threshold && best.Category != chosenMatter.Category && categoryProbability < options.Value.DisputeBelow;
+            outcome = disputed ? RoutingOutcome.CitizenChoiceDisputed : RoutingOutcome.CitizenChoice;
+            matter = disputed ? null : chosenMatter;
+        }
+        else if (prediction?.Best is { } best && model is not null)
+        {
+            outcome = best.Probability >= model.Threshold ? RoutingOutcome.Automatic : RoutingOutcome.Review;
+            matter = outcome == RoutingOutcome.Automatic ? snapshot.Current(best.Code) : null;
+        }
+        else
+        {
+            outcome = RoutingOutcome.Unrouted;
+        }
+
+        request.RoutingOutcome = outcome;
+        request.RoutingModelVersion = model?.Version;
+        request.RoutingConfidence = prediction?.Best?.Probability;
+        request.RoutingSuggestions = JsonSerializer.Serialize(suggestions, CatalogueJson.Options);
+        if (matter is not null)
+        {
+            request.MatterCode = matter.Code;
+            request.CatalogueVersion = version;
+        }
+
+        var confidence = prediction?.Best is { } top ? top.Probability.ToString("F2", CultureInfo.InvariantCulture) : "—";
+        var modelText = model is null ? "无模型" : $"模型 v{model.Version}，置信度 {confidence}";
+        var decision = matter is null ? null : Responsibility.Decide(matter, request.DistrictCode, request.StreetCode, await organisation.GetAsync(cancellationToken));
+
+        Outcome result;
+        if (decision is { LeadUnitCode: { } lead })
+        {
+            var codes = decision.CoUnitCodes.Append(lead).Append(decision.PlatformUnitCode).ToList();
+            var units = await db.Units.AsNoTracking().Where(u => codes.Contains(u.Code)).ToDictionaryAsync(u => u.Code, cancellationToken);
+            var note = $"智能派单（{modelText}）：事项「{matter!.Name}」。{string.Join("；", decision.Reasons)}";
+            result = await workflow.ApplyAsync(Actor.System, request, RequestAction.Dispatch, note, (r, now) =>
+            {
+                r.PlatformUnitId = units[decision.PlatformUnitCode].Id;
+                r.LeadUnitId = units[lead].Id;
+                r.Assignments.Add(new RequestAssignment { UnitId = units[lead].Id, IsLead = true, IsActive = true, AssignedAt = now });
+                r.Assignments.AddRange(decision.CoUnitCodes.Select(c => new RequestAssignment { UnitId = units[c].Id, IsLead = false, IsActive = true, AssignedAt = now }));
+                return null;
+            }, cancellationToken: cancellationToken);
+        }
+        else if (decision is not null && decision.PlatformUnitCode != (await organisation.GetAsync(cancellationToken)).CityCode)
+        {
+            var platform = await db.Units.AsNoTracking().FirstAsync(u => u.Code == decision.PlatformUnitCode, cancellationToken);
+            var note = $"智能分拨（{modelText}）：事项「{matter!.Name}」转{platform.Name}分拨。{string.Join("；", decision.Reasons)}";
+            result = await workflow.ApplyAsync(Actor.System, request, RequestAction.Forward, note, (r, _) =>
+            {
+                r.PlatformUnitId = platform.Id;
+                return null;
+            }, cancellationToken: cancellationToken);
+        }
+        else
+        {
+            var why = outcome switch
+            {
+                RoutingOutcome.CitizenChoiceDisputed => "市民所选事项与诉求内容明显不符，",
+                RoutingOutcome.Unrouted => "暂无可用模型或内容无法识别，",
+                _ when matter is not null => "诉求地点未能确定，",
+                _ => "置信度不足，",
+            };
+            var hint = suggestions.Count == 0 ? "" : $"建议事项：{string.Join("、", suggestions.Select(s => $"{s.Name}（{s.Probability.ToString("P0", CultureInfo.InvariantCulture)}）"))}";
+            result = await workflow.ApplyAsync(Actor.System, request, RequestAction.Route, $"{why}转人工复核（{modelText}）。{hint}", cancellationToken: cancellationToken);
+        }
+
+        if (result is not Outcome.Done)
+        {
+            logger.LogWarning("Routing request {RequestId} ended as {Outcome}", requestId, result.GetType().Name);
+        }
+    }
+
+    private static List<Suggestion> Suggestions(MatterPrediction prediction, CatalogueSnapshot snapshot) =>
+        prediction.Top
+            .Select(s => snapshot.Current(s.Code) is { } m ? new Suggestion(m.Code, m.Name, m.Category, Math.Round(s.Probability, 4)) : null)
+            .OfType<Suggestion>()
+            .ToList();
+}
