@@ -43,11 +43,19 @@ public sealed class RoutingTests(Apps apps) : IClassFixture<Apps>
         step.GetProperty("note").GetString()!.ShouldContain("模型 v");
         step.GetProperty("note").GetString()!.ShouldContain("置信度");
 
-        if (routing.GetProperty("outcome").GetString() == "automatic")
+        var outcome = routing.GetProperty("outcome").GetString();
+        if (outcome == "automatic")
         {
             step.GetProperty("action").GetString().ShouldBe("dispatch");
             detail.GetProperty("state").GetString().ShouldBe("dispatched");
             detail.GetProperty("matterCode").GetString()!.ShouldStartWith("10.");
+        }
+        else if (outcome == "categoryForwarded")
+        {
+            // Sure of the category (labour), not of the matter: the district of the place dispatches it.
+            step.GetProperty("action").GetString().ShouldBe("forward");
+            step.GetProperty("note").GetString()!.ShouldContain("劳动");
+            detail.GetProperty("platform").GetProperty("code").GetString().ShouldBe("440306");
         }
         else
         {

@@ -45,7 +45,7 @@ public sealed class MatterClassifier
         Parallel.For(0, groups.Count, g =>
         {
             var matters = groups[g].Select(e => e.Matter).Distinct().Count();
-            trained[g] = matters < 2 ? null : TextClassifier.Train(groups[g].Select(e => (e.Text, e.Matter)).ToList(), options with { CalibrationShare = groups[g].Count() >= 100 ? options.CalibrationShare : 0 });
+            trained[g] = matters < 2 ? null : TextClassifier.Train(groups[g].Select(e => (e.Text, e.Matter)).ToList(), options with { CalibrationShare = groups[g].Count() >= 50 ? options.CalibrationShare : 0 });
         });
 
         for (var g = 0; g < groups.Count; g++)
@@ -66,7 +66,9 @@ public sealed class MatterClassifier
     /// <summary>The <paramref name="top"/> matters over the <paramref name="categoriesToSearch"/> likeliest categories.</summary>
     public MatterPrediction Predict(string text, int top = 3, int categoriesToSearch = 3, bool explain = false)
     {
-        var categoryPrediction = categories.Predict(text, top: categoriesToSearch, explain: explain);
+        // Every part of the model reads the same n-grams: hash the text once.
+        var hashes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(categories.HashesOf(text));
+        var categoryPrediction = categories.Predict(text, hashes, top: categoriesToSearch, explain: explain);
         if (categoryPrediction.Top.Count == 0)
         {
             return new MatterPrediction([], [], []);
@@ -86,7 +88,8 @@ public sealed class MatterClassifier
                 continue;
             }
 
-            foreach (var matter in model.Predict(text, top).Top)
+            var shared = model.SharesFeaturesWith(categories) ? hashes : default;
+            foreach (var matter in model.Predict(text, shared, top).Top)
             {
                 scores.Add(new MatterScore(matter.Label, category.Label, category.Probability * matter.Probability, category.Probability));
             }

@@ -73,7 +73,7 @@ public sealed class TextClassifier
         public double RelativeWeightFloor { get; init; } = 0.01;
 
         /// <summary>Per feature, the labels kept (largest weights); bounds prediction cost for long label lists.</summary>
-        public int KeepPerFeature { get; init; } = 48;
+        public int KeepPerFeature { get; init; } = 8;
 
         /// <summary>Share of the data held out to fit the softmax temperature, then trained on too.</summary>
         public double CalibrationShare { get; init; } = 0.1;
@@ -477,13 +477,36 @@ public sealed class TextClassifier
         return scores;
     }
 
+    /// <summary>The feature hashes of <paramref name="text"/>, to score several models that share the features.</summary>
+    public List<ulong> HashesOf(string text)
+    {
+        var sink = new ListSink(new List<ulong>(text.Length * features.MaxN));
+        features.Hashes(text, ref sink);
+        return sink.Hashes;
+    }
+
+    public bool SharesFeaturesWith(TextClassifier other) => features.MinN == other.features.MinN && features.MaxN == other.features.MaxN;
+
     /// <summary>Fills <paramref name="scores"/> with each label's margin; returns false when no known feature was found.</summary>
-    public bool Score(ReadOnlySpan<char> text, Span<double> scores)
+    public bool Score(ReadOnlySpan<char> text, Span<double> scores) => Score(text, default, scores);
+
+    private bool Score(ReadOnlySpan<char> text, ReadOnlySpan<ulong> hashes, Span<double> scores)
     {
         var sink = new PooledSink(vocabulary);
         try
         {
-            features.Hashes(text, ref sink);
+            if (hashes.IsEmpty)
+            {
+                features.Hashes(text, ref sink);
+            }
+            else
+            {
+                foreach (var hash in hashes)
+                {
+                    sink.Add(hash);
+                }
+            }
+
             for (var c = 0; c < scores.Length; c++)
             {
                 scores[c] = bias[c];
@@ -523,13 +546,16 @@ public sealed class TextClassifier
     }
 
     /// <summary>The <paramref name="top"/> labels with calibrated probabilities; explained when asked.</summary>
-    public Classification Predict(string text, int top = 3, bool explain = false)
+    public Classification Predict(string text, int top = 3, bool explain = false) => Predict(text, default, top, explain);
+
+    /// <summary>As <see cref="Predict(string, int, bool)"/>, from hashes computed once by <see cref="HashesOf"/>.</summary>
+    public Classification Predict(string text, ReadOnlySpan<ulong> hashes, int top = 3, bool explain = false)
     {
         var buffer = ArrayPool<double>.Shared.Rent(Labels.Count);
         try
         {
             var scores = buffer.AsSpan(0, Labels.Count);
-            if (!Score(text, scores))
+            if (!Score(text, hashes, scores))
             {
                 return new Classification([], []);
             }
@@ -779,6 +805,13 @@ public sealed class TextClassifier
         {
             throw new ModelFormatException("The model file ends early.");
         }
+    }
+
+    private struct ListSink(List<ulong> hashes) : IHashSink
+    {
+        public List<ulong> Hashes { get; } = hashes;
+
+        public void Add(ulong hash) => Hashes.Add(hash);
     }
 
     private struct CountSink(Dictionary<ulong, int> counts) : IHashSink

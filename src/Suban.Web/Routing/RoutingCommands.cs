@@ -12,7 +12,7 @@ namespace Suban.Web.Routing;
 /// </summary>
 internal static class RoutingCommands
 {
-    public static bool IsCommand(string[] args) => args.FirstOrDefault() is "train" or "eval" or "cv" or "label";
+    public static bool IsCommand(string[] args) => args.FirstOrDefault() is "train" or "eval" or "cv" or "label" or "route-eval";
 
     public static int Run(string[] args, TextWriter output)
     {
@@ -24,6 +24,7 @@ internal static class RoutingCommands
                 "train" => Train(options, output),
                 "eval" => Eval(options, output),
                 "label" => Label(options, output),
+                "route-eval" => RouteEval(options, output),
                 _ => CrossValidate(options, output),
             };
         }
@@ -89,6 +90,49 @@ internal static class RoutingCommands
         return 0;
     }
 
+    /// <summary>
+    /// The routing model on the demo list: one example phrasing per matter is held out, the rest (with names and
+    /// keywords) trains the hierarchical classifier, and the held-out phrasings measure accuracy and the share that
+    /// automatic dispatch would take at the target precision. Prints <c>automatic share 0.xxxx</c> last.
+    /// </summary>
+    private static int RouteEval(Dictionary<string, List<string>> options, TextWriter output)
+    {
+        var folder = options.TryGetValue("catalogue", out var c) ? c.Single() : Path.Combine(AppContext.BaseDirectory, "data", "catalogue");
+        var target = options.TryGetValue("precision", out var p) ? double.Parse(p.Single(), CultureInfo.InvariantCulture) : 0.95;
+        var matters = Directory.GetFiles(folder, "*.jsonl").SelectMany(File.ReadLines).Where(l => l.Length > 0)
+            .Select(l => JsonSerializer.Deserialize<Suban.Core.Catalogue.Matter>(l, Catalogue.CatalogueJson.Options)!)
+            .Where(m => !m.Retired)
+            .ToList();
+        var held = matters.Where(m => m.Examples.Count >= 2).Select(m => (Text: m.Examples[^1], m.Category, Matter: m.Code)).ToList();
+        var heldSet = held.Select(h => (h.Text, h.Matter)).ToHashSet();
+        var training = matters.SelectMany(m => RoutingTrainer.Phrasings(m).Select(t => (Text: t, m.Category, Matter: m.Code))).Where(e => !heldSet.Contains((e.Text, e.Matter))).ToList();
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var model = MatterClassifier.Train(training, ModelOptions(options));
+        var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var predictions = held.Select(h => (h, p: model.Predict(h.Text, top: 3))).ToList();
+        var top1 = predictions.Count(x => x.p.Best?.Code == x.h.Matter) / (double)held.Count;
+        var top3 = predictions.Count(x => x.p.Top.Any(t => t.Code == x.h.Matter)) / (double)held.Count;
+        var category = predictions.Count(x => x.p.Best?.Category == x.h.Category) / (double)held.Count;
+        var (threshold, precision, share) = RoutingTrainer.ChooseThreshold(predictions.Select(x => (x.p.Best?.Probability ?? 0, x.p.Best?.Code == x.h.Matter)).ToList(), target);
+        var invariant = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(invariant, $"{matters.Count} matters, trained on {training.Count} phrasings in {seconds:F1} s, {held.Count} held out"));
+        output.WriteLine(string.Create(invariant, $"matter accuracy top-1 {top1:F4}, top-3 {top3:F4}; category accuracy {category:F4}"));
+        output.WriteLine(string.Create(invariant, $"threshold {threshold:F4} keeps precision {precision:F4} (target {target:F2})"));
+        var ranked = predictions.OrderByDescending(x => x.p.Best?.Probability ?? 0).ToList();
+        foreach (var coverage in new[] { 0.05, 0.1, 0.2, 0.3, 0.5 })
+        {
+            var n = Math.Max(1, (int)(ranked.Count * coverage));
+            var right = ranked.Take(n).Count(x => x.p.Best?.Code == x.h.Matter);
+            output.WriteLine(string.Create(invariant, $"most confident {coverage:P0}: precision {right / (double)n:F4} (probability ≥ {ranked[n - 1].p.Best?.Probability ?? 0:F4})"));
+        }
+
+        var (categoryThreshold, categoryPrecision, categoryShare) = RoutingTrainer.ChooseThreshold(predictions.Select(x => (x.p.Categories.FirstOrDefault()?.Probability ?? 0, x.p.Categories.FirstOrDefault()?.Label == x.h.Category)).ToList(), target);
+        output.WriteLine(string.Create(invariant, $"category threshold {categoryThreshold:F4} keeps precision {categoryPrecision:F4}: {categoryShare:P1} go straight to the platform of their place"));
+        output.WriteLine(string.Create(invariant, $"automatic share {share:F4}"));
+        return 0;
+    }
+
     private static int CrossValidate(Dictionary<string, List<string>> options, TextWriter output)
     {
         var data = Require(options, "data").SelectMany(Read).ToList();
@@ -111,6 +155,11 @@ internal static class RoutingCommands
         if (options.TryGetValue("max-n", out var n))
         {
             model = model with { MaxN = int.Parse(n.Single(), CultureInfo.InvariantCulture) };
+        }
+
+        if (options.TryGetValue("keep", out var keep))
+        {
+            model = model with { KeepPerFeature = int.Parse(keep.Single(), CultureInfo.InvariantCulture) };
         }
 
         if (options.TryGetValue("min-df", out var df))

@@ -8,6 +8,9 @@ public enum RoutingOutcome
     /// <summary>Not confident enough, or the place is unknown: waits for a dispatcher with suggestions.</summary>
     Review,
 
+    /// <summary>The matter is uncertain but the category is not: handed to the district platform of the place to dispatch.</summary>
+    CategoryForwarded,
+
     /// <summary>The citizen chose the matter and the text agrees (or says nothing against it).</summary>
     CitizenChoice,
 
@@ -35,6 +38,10 @@ public sealed class RoutingModel
 
     /// <summary>Probability at or above which the platform dispatches by itself, chosen on validation data.</summary>
     public double Threshold { get; set; }
+
+    /// <summary>Probability of the category at or above which a request whose matter is uncertain still goes to the
+    /// platform of its place (the district's) rather than waiting at the city's.</summary>
+    public double CategoryThreshold { get; set; } = 1;
 
     /// <summary>Validation figures as JSON, for the record.</summary>
     public string? Metrics { get; set; }

@@ -8,9 +8,9 @@ using Suban.Web.Data;
 
 namespace Suban.Web.Routing;
 
-public sealed record ActiveModel(int Version, double Threshold, MatterClassifier Classifier);
+public sealed record ActiveModel(int Version, double Threshold, double CategoryThreshold, MatterClassifier Classifier);
 
-public sealed record TrainingReport(int Version, int Examples, int Corrections, double ValidationAccuracy, double Threshold, double PrecisionAtThreshold, double AutomaticShare, double Seconds);
+public sealed record TrainingReport(int Version, int Examples, int Corrections, double ValidationAccuracy, double Threshold, double PrecisionAtThreshold, double AutomaticShare, double CategoryThreshold, double CategoryShare, double Seconds);
 
 /// <summary>
 /// The model in use, swapped without a restart: each instance looks for a newer version in the database now and then
@@ -44,7 +44,7 @@ internal sealed class RoutingModels(IServiceScopeFactory scopes, TimeProvider cl
             var row = await db.RoutingModels.AsNoTracking().SingleAsync(m => m.Version == newest, cancellationToken);
             try
             {
-                active = new ActiveModel(row.Version, row.Threshold, MatterClassifier.Load(row.Content));
+                active = new ActiveModel(row.Version, row.Threshold, row.CategoryThreshold, MatterClassifier.Load(row.Content));
                 logger.LogInformation("Routing model {Version} in use", row.Version);
             }
             catch (ModelFormatException e)
@@ -104,14 +104,15 @@ internal sealed class RoutingTrainer(SubanDb db, CatalogueStore catalogue, TimeP
         var heldSet = held.Select(h => (h.Text, h.Matter)).ToHashSet();
         var all = fromList.Select(e => (e.Text, e.Category, e.Matter)).Concat(history).ToList();
         var validationModel = await Task.Run(() => MatterClassifier.Train(all.Where(e => !heldSet.Contains((e.Text, e.Matter))).ToList()), cancellationToken);
-        var predictions = held.Select(h => (Truth: h.Matter, Best: validationModel.Predict(h.Text, top: 1).Best)).ToList();
-        var (threshold, precision, share) = ChooseThreshold(predictions.Select(p => (p.Best?.Probability ?? 0, p.Best?.Code == p.Truth)).ToList(), options.Value.TargetPrecision);
-        var accuracy = predictions.Count == 0 ? 0 : predictions.Count(p => p.Best?.Code == p.Truth) / (double)predictions.Count;
+        var predictions = held.Select(h => (Truth: h.Matter, TruthCategory: h.Category, Prediction: validationModel.Predict(h.Text, top: 1))).ToList();
+        var (threshold, precision, share) = ChooseThreshold(predictions.Select(p => (p.Prediction.Best?.Probability ?? 0, p.Prediction.Best?.Code == p.Truth)).ToList(), options.Value.TargetPrecision);
+        var (categoryThreshold, _, categoryShare) = ChooseThreshold(predictions.Select(p => (p.Prediction.Categories.FirstOrDefault()?.Probability ?? 0, p.Prediction.Categories.FirstOrDefault()?.Label == p.TruthCategory)).ToList(), options.Value.TargetPrecision);
+        var accuracy = predictions.Count == 0 ? 0 : predictions.Count(p => p.Prediction.Best?.Code == p.Truth) / (double)predictions.Count;
 
         var model = await Task.Run(() => MatterClassifier.Train(all), cancellationToken);
         var version = (await db.RoutingModels.MaxAsync(m => (int?)m.Version, cancellationToken) ?? 0) + 1;
         var seconds = clock.GetElapsedTime(started).TotalSeconds;
-        var report = new TrainingReport(version, all.Count, corrections, accuracy, threshold, precision, share, seconds);
+        var report = new TrainingReport(version, all.Count, corrections, accuracy, threshold, precision, share, categoryThreshold, categoryShare, seconds);
         db.RoutingModels.Add(new RoutingModel
         {
             Version = version,
@@ -120,6 +121,7 @@ internal sealed class RoutingTrainer(SubanDb db, CatalogueStore catalogue, TimeP
             ExampleCount = all.Count,
             CorrectionCount = corrections,
             Threshold = threshold,
+            CategoryThreshold = categoryThreshold,
             Metrics = JsonSerializer.Serialize(report),
             Content = model.ToBytes(),
         });

@@ -62,7 +62,9 @@ internal sealed class RoutingService(
         }
         else if (prediction?.Best is { } best && model is not null)
         {
-            outcome = best.Probability >= model.Threshold ? RoutingOutcome.Automatic : RoutingOutcome.Review;
+            outcome = best.Probability >= model.Threshold ? RoutingOutcome.Automatic
+                : prediction.Categories[0].Probability >= model.CategoryThreshold && request.DistrictCode is not null && snapshot.Current(best.Code)?.LeadLevel != Level.City ? RoutingOutcome.CategoryForwarded
+                : RoutingOutcome.Review;
             matter = outcome == RoutingOutcome.Automatic ? snapshot.Current(best.Code) : null;
         }
         else
@@ -106,6 +108,18 @@ internal sealed class RoutingService(
             result = await workflow.ApplyAsync(Actor.System, request, RequestAction.Forward, note, (r, _) =>
             {
                 r.PlatformUnitId = platform.Id;
+                return null;
+            }, cancellationToken: cancellationToken);
+        }
+        else if (outcome == RoutingOutcome.CategoryForwarded)
+        {
+            // A confident category with an uncertain matter: the district platform of the place dispatches it.
+            var district = await db.Units.AsNoTracking().FirstAsync(u => u.Code == request.DistrictCode, cancellationToken);
+            var hint = string.Join("、", suggestions.Select(s => $"{s.Name}（{s.Probability.ToString("P0", CultureInfo.InvariantCulture)}）"));
+            var note = $"智能分拨（{modelText}）：类别「{prediction!.Categories[0].Label}」（{prediction.Categories[0].Probability.ToString("P0", CultureInfo.InvariantCulture)}），事项待定，转{district.Name}分拨。建议事项：{hint}";
+            result = await workflow.ApplyAsync(Actor.System, request, RequestAction.Forward, note, (r, _) =>
+            {
+                r.PlatformUnitId = district.Id;
                 return null;
             }, cancellationToken: cancellationToken);
         }

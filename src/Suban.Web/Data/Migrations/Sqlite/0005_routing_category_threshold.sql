@@ -1,0 +1,3 @@
+-- The category threshold: a request whose matter is uncertain but whose category is not goes to its district platform.
+
+ALTER TABLE "routing_models" ADD "category_threshold" REAL NOT NULL DEFAULT 1;
