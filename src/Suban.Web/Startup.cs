@@ -128,6 +128,7 @@ internal static class Startup
             };
         });
 
+        services.AddAntiforgery();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
         services.AddOpenApi();
     }
@@ -153,6 +154,7 @@ internal static class Startup
         Places.PlaceEndpoints.MapPlaces(app);
         app.MapResponsibility();
         app.MapCataloguePages();
+        app.MapLoginPage();
         Routing.RoutingEndpoints.MapRouting(app);
     }
 
