@@ -13,7 +13,8 @@ public sealed record ResponsibilityView(string MatterCode, string MatterName, in
 /// <summary>The organisation as the responsibility rules see it; units change rarely, so it is read once.</summary>
 internal sealed class OrganisationMaps(IServiceScopeFactory scopes)
 {
-    private OrganisationMap? map;
+    // Read once per process: units change with a release of the organisation data, not at run time.
+    private volatile OrganisationMap? map;
 
     public async Task<OrganisationMap> GetAsync(CancellationToken cancellationToken)
     {

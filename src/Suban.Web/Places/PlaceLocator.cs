@@ -29,8 +29,11 @@ public sealed record LocatedPlace(string? DistrictCode, string? StreetCode, Plac
 internal sealed class PlaceLocator(SeedFiles files)
 {
     private readonly Lazy<AddressResolver> resolver = new(() => new AddressResolver(ResolveCommand.LoadGazetteer(files.Path())));
-    private (int Id, BoundarySet Set)? districts;
-    private (int Id, BoundarySet Set)? streets;
+    // Reference-typed, so a reader on another thread sees a whole pair or the previous one, never half of each.
+    private volatile LoadedBoundaries? districts;
+    private volatile LoadedBoundaries? streets;
+
+    private sealed record LoadedBoundaries(int Id, BoundarySet Set);
 
     public AddressResolver Resolver => resolver.Value;
 
@@ -73,20 +76,20 @@ internal sealed class PlaceLocator(SeedFiles files)
         }
 
         var cached = level == "district" ? districts : streets;
-        if (cached is { } c && c.Id == latest)
+        if (cached is not null && cached.Id == latest)
         {
-            return c.Set;
+            return cached.Set;
         }
 
         var json = await db.BoundaryImports.Where(b => b.Id == latest).Select(b => b.GeoJson).SingleAsync(cancellationToken);
         var set = Boundaries.Parse(json, "code");
         if (level == "district")
         {
-            districts = (latest.Value, set);
+            districts = new LoadedBoundaries(latest.Value, set);
         }
         else
         {
-            streets = (latest.Value, set);
+            streets = new LoadedBoundaries(latest.Value, set);
         }
 
         return set;

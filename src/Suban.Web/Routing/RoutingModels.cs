@@ -19,7 +19,7 @@ public sealed record TrainingReport(int Version, int Examples, int Corrections, 
 internal sealed class RoutingModels(IServiceScopeFactory scopes, TimeProvider clock, IOptions<RoutingOptions> options, ILogger<RoutingModels> logger)
 {
     private readonly SemaphoreSlim gate = new(1, 1);
-    private ActiveModel? active;
+    private volatile ActiveModel? active;
     private DateTimeOffset checkedAt = DateTimeOffset.MinValue;
 
     public async Task<ActiveModel?> GetAsync(CancellationToken cancellationToken)
