@@ -1,6 +1,11 @@
 using Suban.Web;
 using Suban.Web.Routing;
 
+if (Suban.Web.Duplicates.DuplicateCommand.IsCommand(args))
+{
+    return Suban.Web.Duplicates.DuplicateCommand.Run(args, Console.Out);
+}
+
 if (Suban.Web.Places.ResolveCommand.IsCommand(args))
 {
     return Suban.Web.Places.ResolveCommand.Run(args, Console.Out);

@@ -86,6 +86,7 @@ internal static class Startup
         services.AddSingleton<CatalogueCache>();
         services.AddSingleton<Places.PlaceLocator>();
         services.AddSingleton<OrganisationMaps>();
+        services.AddScoped<Duplicates.DuplicateIndex>();
         services.AddOptions<Routing.RoutingOptions>().Bind(configuration.GetSection(Routing.RoutingOptions.Section))
             .Validate(o => o.TargetPrecision is > 0 and <= 1, "Routing:TargetPrecision is a share between 0 and 1.")
             .ValidateOnStart();
@@ -154,6 +155,7 @@ internal static class Startup
         Places.PlaceEndpoints.MapPlaces(app);
         app.MapResponsibility();
         app.MapCataloguePages();
+        Duplicates.DuplicateEndpoints.MapDuplicates(app);
         app.MapLoginPage();
         Routing.RoutingEndpoints.MapRouting(app);
     }

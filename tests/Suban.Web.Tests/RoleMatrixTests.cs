@@ -121,6 +121,7 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         "POST /api/v1/places/boundaries/{level}", // needs GeoJSON: PlacesTests check who may import
         "POST /api/v1/routing/train", // takes seconds: RoutingTests check who may train
         "GET /api/v1/requests/{trackingNumber}/responsibility", // needs a request with a matter: PlacesTests
+        "GET /api/v1/requests/{trackingNumber}/duplicates", // DuplicatesTests check staff only
     ];
 
     [Theory]

@@ -184,6 +184,21 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.HasIndex(b => new { b.Level, b.Id });
         });
 
+        builder.Entity<Duplicates.RequestSignature>(e =>
+        {
+            e.ToTable("request_signatures");
+            e.HasKey(s => s.RequestId);
+            e.HasOne<ServiceRequest>().WithOne().HasForeignKey<Duplicates.RequestSignature>(s => s.RequestId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Duplicates.RequestBandKey>(e =>
+        {
+            e.ToTable("request_band_keys");
+            e.HasIndex(k => new { k.Key, k.RequestId });
+            e.HasIndex(k => k.RequestId);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(k => k.RequestId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         builder.Entity<Routing.RoutingModel>(e =>
         {
             e.HasIndex(m => m.Version).IsUnique();

@@ -25,6 +25,7 @@ internal sealed class DemoSeeder(
     IOptions<DemoOptions> demoOptions,
     IOptions<IntakeOptions> intakeOptions,
     IOptions<Ratings.RatingOptions> ratingOptions,
+    Duplicates.DuplicateIndex duplicates,
     ILogger<DemoSeeder> logger)
 {
     public sealed record DemoAccount(string UserName, string Role, string? UnitCode, string DisplayName);
@@ -151,6 +152,8 @@ internal sealed class DemoSeeder(
     private async Task SaveAsync(List<ServiceRequest> batch, CancellationToken cancellationToken)
     {
         db.Requests.AddRange(batch);
+        await db.SaveChangesAsync(cancellationToken);
+        batch.ForEach(duplicates.Add);
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
         batch.Clear();

@@ -47,6 +47,7 @@ internal static class IntakeEndpoints
         Catalogue.CatalogueStore catalogue,
         Places.PlaceLocator places,
         Routing.RoutingService routing,
+        Duplicates.DuplicateIndex duplicates,
         ILogger<SubmitRequest> logger,
         CancellationToken cancellationToken)
     {
@@ -160,6 +161,8 @@ internal static class IntakeEndpoints
             });
             request.Photos.AddRange(read.Photos.Select(p => new RequestPhoto { Position = p.Position, ContentType = p.ContentType, Content = p.Content }));
             db.Requests.Add(request);
+            await db.SaveChangesAsync(cancellationToken);
+            duplicates.Add(request);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
