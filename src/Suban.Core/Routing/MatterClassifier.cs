@@ -64,7 +64,7 @@ public sealed class MatterClassifier
     }
 
     /// <summary>The <paramref name="top"/> matters over the <paramref name="categoriesToSearch"/> likeliest categories.</summary>
-    public MatterPrediction Predict(string text, int top = 3, int categoriesToSearch = 3, bool explain = false)
+    public MatterPrediction Predict(string text, int top = 3, int categoriesToSearch = 2, bool explain = false)
     {
         // Every part of the model reads the same n-grams: hash the text once.
         var hashes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(categories.HashesOf(text));

@@ -70,7 +70,7 @@ public sealed class TextClassifier
         public double Tolerance { get; init; } = 0.1;
 
         /// <summary>Weights smaller than this share of a label's largest weight are dropped.</summary>
-        public double RelativeWeightFloor { get; init; } = 0.01;
+        public double RelativeWeightFloor { get; init; }
 
         /// <summary>Per feature, the labels kept (largest weights); bounds prediction cost for long label lists.</summary>
         public int KeepPerFeature { get; init; } = 8;
@@ -375,7 +375,7 @@ public sealed class TextClassifier
         }
 
         // Read back the features some example with alpha > 0 touched, folding in the scaling (prediction needs no
-        // ratio table), and leave the buffer zeroed for the next label.
+        // ratio table).
         var touched = new HashSet<int>();
         for (var i = 0; i < rows.Length; i++)
         {
@@ -392,8 +392,11 @@ public sealed class TextClassifier
         {
             scaled[k] = w[candidates[k]] * (ratio?[candidates[k]] ?? 1.0);
             largest = Math.Max(largest, Math.Abs(scaled[k]));
-            w[candidates[k]] = 0;
         }
+
+        // Examples whose alpha went back to zero leave rounding residue on features no survivor touches: clear
+        // the whole buffer, or the next label would start from this one's leftovers.
+        Array.Clear(w);
 
         // Weights far below the label's largest hardly move a score; dropping them keeps the model small.
         var floor = largest * options.RelativeWeightFloor;
