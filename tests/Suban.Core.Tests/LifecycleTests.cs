@@ -17,6 +17,9 @@ public sealed class LifecycleTests
         [(RequestState.Returned, RequestAction.Dispatch)] = (RequestState.Dispatched, [Role.Dispatcher, Role.System]),
         [(RequestState.Submitted, RequestAction.Cancel)] = (RequestState.Cancelled, [Role.Dispatcher]),
         [(RequestState.Returned, RequestAction.Cancel)] = (RequestState.Cancelled, [Role.Dispatcher]),
+        [(RequestState.Submitted, RequestAction.Merge)] = (RequestState.Merged, [Role.Dispatcher]),
+        [(RequestState.Returned, RequestAction.Merge)] = (RequestState.Merged, [Role.Dispatcher]),
+        [(RequestState.Merged, RequestAction.FollowMaster)] = (RequestState.Replied, [Role.System]),
         [(RequestState.Dispatched, RequestAction.Accept)] = (RequestState.InProgress, [Role.Handler]),
         [(RequestState.Reopened, RequestAction.Accept)] = (RequestState.InProgress, [Role.Handler]),
         [(RequestState.InProgress, RequestAction.Handle)] = (RequestState.InProgress, [Role.Handler]),
@@ -126,6 +129,7 @@ public sealed class LifecycleTests
     [InlineData(RequestState.Closed, true)]
     [InlineData(RequestState.Cancelled, true)]
     [InlineData(RequestState.Replied, false)]
+    [InlineData(RequestState.Merged, false)]
     [InlineData(RequestState.Submitted, false)]
     public void IsTerminal_OnlyClosedAndCancelled(RequestState state, bool terminal)
     {

@@ -122,6 +122,7 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         "POST /api/v1/routing/train", // takes seconds: RoutingTests check who may train
         "GET /api/v1/requests/{trackingNumber}/responsibility", // needs a request with a matter: PlacesTests
         "GET /api/v1/requests/{trackingNumber}/duplicates", // DuplicatesTests check staff only
+        "POST /api/v1/requests/{trackingNumber}/merge", // needs a second request: MergeTests
     ];
 
     [Theory]

@@ -52,6 +52,11 @@ public static class RequestLifecycle
         Row(RequestState.Submitted, RequestAction.Cancel, RequestState.Cancelled, [Role.Dispatcher], requiresNote: true),
         Row(RequestState.Returned, RequestAction.Cancel, RequestState.Cancelled, [Role.Dispatcher], requiresNote: true),
 
+        // 并案: a duplicate follows the request it was merged into, and gets its reply to rate.
+        Row(RequestState.Submitted, RequestAction.Merge, RequestState.Merged, [Role.Dispatcher]),
+        Row(RequestState.Returned, RequestAction.Merge, RequestState.Merged, [Role.Dispatcher]),
+        Row(RequestState.Merged, RequestAction.FollowMaster, RequestState.Replied, [Role.System], requiresNote: true),
+
         Row(RequestState.Dispatched, RequestAction.Accept, RequestState.InProgress, Handlers, HandlerPart.Lead),
         Row(RequestState.Reopened, RequestAction.Accept, RequestState.InProgress, Handlers, HandlerPart.Lead),
         Row(RequestState.InProgress, RequestAction.Handle, RequestState.InProgress, Handlers, HandlerPart.Lead, isPublic: false, requiresNote: true),

@@ -11,6 +11,9 @@ public enum RequestState
     Returned,
     Closed,
     Cancelled,
+
+    /// <summary>Merged into another request (并案): it follows that one and gets its reply.</summary>
+    Merged,
 }
 
 public enum RequestAction
@@ -21,6 +24,9 @@ public enum RequestAction
     Forward,
     Dispatch,
     Cancel,
+    Merge,
+    /// <summary>The request it was merged into was replied to: the same reply reaches this citizen.</summary>
+    FollowMaster,
     Accept,
     Handle,
     ReportPart,

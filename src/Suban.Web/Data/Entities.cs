@@ -116,6 +116,9 @@ public sealed class ServiceRequest
     /// <summary>The model's top suggestions as JSON: [{"code":…,"probability":…}].</summary>
     public string? RoutingSuggestions { get; set; }
 
+    /// <summary>The request this one was merged into (并案), whose reply it gets.</summary>
+    public long? MasterRequestId { get; set; }
+
     /// <summary>A dispatcher set or confirmed the matter: the request becomes training data.</summary>
     public bool MatterConfirmed { get; set; }
 

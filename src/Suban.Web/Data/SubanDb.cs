@@ -104,6 +104,8 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.Property(r => r.DistrictCode).HasMaxLength(32);
             e.Property(r => r.StreetCode).HasMaxLength(32);
             e.HasIndex(r => r.MatterCode);
+            e.HasIndex(r => r.MasterRequestId);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(r => r.MasterRequestId).OnDelete(DeleteBehavior.Restrict);
             e.Property(r => r.RoutingSuggestions).HasMaxLength(2000);
             e.HasOne<Unit>().WithMany().HasForeignKey(r => r.PlatformUnitId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne<Unit>().WithMany().HasForeignKey(r => r.LeadUnitId).OnDelete(DeleteBehavior.Restrict);

@@ -144,9 +144,43 @@ internal sealed class DemoSeeder(
         }
 
         await SaveAsync(batch, cancellationToken);
+        await MergeSomeDuplicatesAsync(random, root, demoUsers["dispatcher"].Id, now, cancellationToken);
         db.TrackingSequences.AddRange(sequences.Select(s => new TrackingSequence { Day = s.Key, Last = s.Value }));
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Seeded {Count} demo requests", options.Requests);
+    }
+
+    /// <summary>A few waiting requests merged (并案) into an open one of the same district, as dispatchers do.</summary>
+    private async Task MergeSomeDuplicatesAsync(Random random, Unit root, string dispatcherId, DateTime now, CancellationToken cancellationToken)
+    {
+        var waiting = await db.Requests.Where(r => r.State == RequestState.Submitted).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        var open = await db.Requests.AsNoTracking()
+            .Where(r => r.State == RequestState.Dispatched || r.State == RequestState.InProgress)
+            .Select(r => new { r.Id, r.TrackingNumber, r.AddressText, r.SubmittedAt })
+            .ToListAsync(cancellationToken);
+        foreach (var request in waiting.Where((_, i) => i % 25 == 0))
+        {
+            var master = open.FirstOrDefault(o => o.AddressText?[..6] == request.AddressText?[..6] && o.SubmittedAt < request.SubmittedAt);
+            var decision = RequestLifecycle.Decide(request.State, RequestAction.Merge, Role.Dispatcher);
+            if (master is null || !decision.IsAllowed)
+            {
+                continue;
+            }
+
+            var at = request.SubmittedAt + TimeSpan.FromMinutes(random.Next(5, 60));
+            if (at >= now)
+            {
+                continue;
+            }
+
+            db.Events.Add(new RequestEvent { RequestId = request.Id, At = at, Action = RequestAction.Merge, FromState = request.State, ToState = decision.Transition!.To, ActorRole = Role.Dispatcher, ActorUnitId = root.Id, ActorUserId = dispatcherId, Note = $"与工单{master.TrackingNumber}并案办理", IsPublic = true });
+            request.State = decision.Transition.To;
+            request.MasterRequestId = master.Id;
+            request.UpdatedAt = at;
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
     }
 
     private async Task SaveAsync(List<ServiceRequest> batch, CancellationToken cancellationToken)

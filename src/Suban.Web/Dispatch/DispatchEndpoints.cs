@@ -13,6 +13,8 @@ public sealed record ForwardInput(string? PlatformUnitCode, string? Note);
 
 public sealed record CancelInput(string? Reason);
 
+public sealed record MergeInput(string? MasterTrackingNumber, string? Note);
+
 internal static class DispatchEndpoints
 {
     private const int MaxCoUnits = 10;
@@ -28,6 +30,9 @@ internal static class DispatchEndpoints
         group.MapPost("/forward", ForwardAsync)
             .WithSummary("Hand the request down to a lower platform (district or street) to dispatch.")
             .AllowRolesOf(RequestAction.Forward);
+        group.MapPost("/merge", MergeAsync)
+            .WithSummary("Merge a duplicate into another open request: it follows that one and its citizen gets the reply.")
+            .AllowRolesOf(RequestAction.Merge);
         group.MapPost("/cancel", CancelAsync)
             .WithSummary("Cancel an invalid request (spam, duplicate), with the reason.")
             .AllowRolesOf(RequestAction.Cancel);
@@ -151,6 +156,30 @@ internal static class DispatchEndpoints
             }
 
             request.PlatformUnitId = target.Id;
+            return null;
+        }, cancellationToken: cancellationToken);
+        return await RespondAsync(outcome, db, actor, cancellationToken);
+    }
+
+    private static async Task<IResult> MergeAsync(string trackingNumber, MergeInput input, SubanDb db, ActorAccessor actors, RequestWorkflow workflow, CancellationToken cancellationToken)
+    {
+        var actor = await actors.GetAsync(cancellationToken);
+        if (string.IsNullOrWhiteSpace(input.MasterTrackingNumber) || input.MasterTrackingNumber.Trim() == trackingNumber)
+        {
+            return Problems.Field("masterTrackingNumber", "Name another request to merge into.");
+        }
+
+        var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
+        var master = await visible.FirstOrDefaultAsync(r => r.TrackingNumber == input.MasterTrackingNumber.Trim(), cancellationToken);
+        if (master is null || master.State is RequestState.Closed or RequestState.Cancelled or RequestState.Merged)
+        {
+            return Problems.Field("masterTrackingNumber", "Merge into an open request you can see that is not itself merged.");
+        }
+
+        var note = $"与工单{master.TrackingNumber}并案办理" + (string.IsNullOrWhiteSpace(input.Note) ? "" : $"。{input.Note.Trim()}");
+        var outcome = await workflow.ApplyAsync(actor, trackingNumber, RequestAction.Merge, note, (request, _) =>
+        {
+            request.MasterRequestId = master.Id;
             return null;
         }, cancellationToken: cancellationToken);
         return await RespondAsync(outcome, db, actor, cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Suban.Core.Lifecycle;
 using Suban.Web.Data;
 using Suban.Web.Dispatch;
@@ -85,6 +86,26 @@ internal static class HandlingEndpoints
             request.RepliedAt = now;
             return null;
         }, noteField: "reply", cancellationToken: cancellationToken);
+        if (outcome is Outcome.Done done)
+        {
+            await ReplyToFollowersAsync(done.Request, done.Event.Note!, db, workflow, cancellationToken);
+        }
+
         return await DispatchEndpoints.RespondAsync(outcome, db, actor, cancellationToken);
+    }
+
+    /// <summary>Every request merged into this one gets the same reply, to rate on its own.</summary>
+    private static async Task ReplyToFollowersAsync(ServiceRequest master, string reply, SubanDb db, RequestWorkflow workflow, CancellationToken cancellationToken)
+    {
+        var followers = await db.Requests.Where(r => r.MasterRequestId == master.Id && r.State == RequestState.Merged).Select(r => r.Id).ToListAsync(cancellationToken);
+        foreach (var id in followers)
+        {
+            var follower = await db.Requests.Include(r => r.Assignments.Where(a => a.IsActive)).FirstAsync(r => r.Id == id, cancellationToken);
+            await workflow.ApplyAsync(Actor.System, follower, RequestAction.FollowMaster, $"并案工单{master.TrackingNumber}已办结答复：{reply}", (r, now) =>
+            {
+                r.RepliedAt = now;
+                return null;
+            }, cancellationToken: cancellationToken);
+        }
     }
 }

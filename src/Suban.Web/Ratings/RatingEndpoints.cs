@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using Suban.Core.Lifecycle;
 using Suban.Web.Data;
 using Suban.Web.Dispatch;
@@ -28,6 +29,12 @@ internal static class RatingEndpoints
         }
 
         var actor = await actors.GetAsync(cancellationToken);
+
+        // A merged request reopened by its citizen goes to the unit that handled the request it followed.
+        var masterId = await db.Requests.Where(r => r.TrackingNumber == trackingNumber).Select(r => r.MasterRequestId).FirstOrDefaultAsync(cancellationToken);
+        var masterAssignments = masterId is null
+            ? []
+            : await db.Assignments.AsNoTracking().Where(a => a.RequestId == masterId && a.IsActive).ToListAsync(cancellationToken);
         var outcome = await workflow.ApplyAsync(actor, trackingNumber, RequestLifecycle.RatingAction(rating), input.Comment, (request, now) =>
         {
             request.Rating = rating;
@@ -35,6 +42,11 @@ internal static class RatingEndpoints
             {
                 request.ReopenCount++;
                 request.RepliedAt = null;
+                if (request.Assignments.Count == 0 && masterAssignments.Count > 0)
+                {
+                    request.Assignments.AddRange(masterAssignments.Select(a => new RequestAssignment { UnitId = a.UnitId, IsLead = a.IsLead, IsActive = true, AssignedAt = now }));
+                    request.LeadUnitId = masterAssignments.FirstOrDefault(a => a.IsLead)?.UnitId;
+                }
             }
             else
             {
