@@ -191,7 +191,9 @@ internal static class IntakeEndpoints
             logger.LogError(e, "Routing failed for request {TrackingNumber}; it waits for a dispatcher", request.TrackingNumber);
         }
 
-        return TypedResults.Created($"/api/v1/requests/{request.TrackingNumber}", new SubmitResponse(request.TrackingNumber, request.State, now));
+        // Routing may have dispatched it already: answer with the state it is in now.
+        var state = await db.Requests.Where(r => r.Id == request.Id).Select(r => r.State).FirstAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/requests/{request.TrackingNumber}", new SubmitResponse(request.TrackingNumber, state, now));
     }
 
     private static IResult Replay(ServiceRequest existing, string hash) =>
