@@ -99,6 +99,17 @@ internal static class Startup
         services.AddScoped<CatalogueSeeder>();
         services.AddHostedService<AutoCloseWorker>();
 
+        services.AddOptions<Deadlines.DeadlineOptions>().Bind(configuration.GetSection(Deadlines.DeadlineOptions.Section))
+            .Validate(o => o.IsValid(out _), "Deadlines options are out of range (see DeadlineOptions).")
+            .ValidateOnStart();
+        services.AddSingleton<Deadlines.Calendars>();
+        services.AddScoped<Deadlines.CalendarSeeder>();
+        services.AddScoped<Deadlines.ClockKeeper>();
+        services.AddScoped<Deadlines.DeadlineEngine>();
+        services.AddScoped<Deadlines.LeagueTable>();
+        services.AddHostedService<Deadlines.DeadlineWorker>();
+        AddNotifications(services, configuration);
+
         services.ConfigureHttpJsonOptions(options =>
         {
             options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase, allowIntegerValues: false));
@@ -134,6 +145,58 @@ internal static class Startup
         services.AddOpenApi();
     }
 
+    /// <summary>In-app always; SMS and e-mail as configured (Development writes them to a folder).</summary>
+    private static void AddNotifications(IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Notifications.NotificationOptions.Section);
+        services.AddOptions<Notifications.NotificationOptions>().Bind(section)
+            .Validate(o => o.MaxAttempts >= 1 && o.BatchSize >= 1 && o.RetryBase > TimeSpan.Zero && o.RetryMax >= o.RetryBase && o.PollInterval > TimeSpan.Zero && o.Lease > TimeSpan.Zero, "Notifications options are out of range.")
+            .Validate(o => o.Sms.Mode != Notifications.ChannelMode.Live || Uri.IsWellFormedUriString(o.Sms.Url, UriKind.Absolute), "Notifications:Sms:Url is required for a live SMS gateway.")
+            .Validate(o => o.Email.Mode != Notifications.ChannelMode.Live || !string.IsNullOrWhiteSpace(o.Email.Host), "Notifications:Email:Host is required for live e-mail.")
+            .ValidateOnStart();
+        services.AddHttpClient("sms", client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<Notifications.INotificationChannel, Notifications.InAppChannel>();
+
+        // SMS and e-mail are chosen from the options when first needed; a channel registered by name already
+        // (a test's, or a city's own adapter) takes precedence.
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<Notifications.NotificationOptions>>().Value;
+            var channels = sp.GetServices<Notifications.INotificationChannel>().ToList();
+            var folder = Path.IsPathRooted(options.Folder) ? options.Folder : Path.Combine(AppContext.BaseDirectory, options.Folder);
+            if (channels.All(c => c.Name != "sms"))
+            {
+                switch (options.Sms.Mode)
+                {
+                    case Notifications.ChannelMode.Folder:
+                        channels.Add(new Notifications.FolderChannel("sms", folder));
+                        break;
+                    case Notifications.ChannelMode.Live:
+                        channels.Add(new Notifications.HttpSmsChannel(sp.GetRequiredService<IHttpClientFactory>().CreateClient("sms"), options.Sms));
+                        break;
+                }
+            }
+
+            if (channels.All(c => c.Name != "email"))
+            {
+                switch (options.Email.Mode)
+                {
+                    case Notifications.ChannelMode.Folder:
+                        channels.Add(new Notifications.FolderChannel("email", folder));
+                        break;
+                    case Notifications.ChannelMode.Live:
+                        channels.Add(new Notifications.SmtpEmailChannel(options.Email));
+                        break;
+                }
+            }
+
+            return new Notifications.ChannelRegistry(channels);
+        });
+        services.AddScoped<Notifications.Outbox>();
+        services.AddScoped<Notifications.OutboxDelivery>();
+        services.AddHostedService<Notifications.OutboxWorker>();
+    }
+
     public static void UseSuban(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -158,6 +221,8 @@ internal static class Startup
         Duplicates.DuplicateEndpoints.MapDuplicates(app);
         app.MapLoginPage();
         Routing.RoutingEndpoints.MapRouting(app);
+        Deadlines.DeadlineEndpoints.MapDeadlines(app);
+        Deadlines.LeagueEndpoints.MapLeague(app);
     }
 
     /// <summary>Migrate, then seed what an empty database needs; one instance at a time on PostgreSQL.</summary>
@@ -183,6 +248,7 @@ internal static class Startup
             await services.GetRequiredService<OrganisationSeeder>().SeedAsync(CancellationToken.None);
             await services.GetRequiredService<RoleSeeder>().SeedAsync();
             await services.GetRequiredService<CatalogueSeeder>().SeedAsync(CancellationToken.None);
+            await services.GetRequiredService<Deadlines.CalendarSeeder>().SeedAsync(CancellationToken.None);
             var demo = services.GetRequiredService<IOptions<DemoOptions>>().Value;
             if (demo.Seed)
             {

@@ -48,6 +48,16 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         ["routing-classify"] = new("POST", "/api/v1/routing/classify", null, new { text = "工地夜间施工噪音" }, Everyone.Except([Roles.Citizen]).ToArray()),
         ["routing-models"] = new("GET", "/api/v1/routing/models", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
         ["audit"] = new("GET", "/api/v1/audit", null, null, [Roles.CatalogueEditor, Roles.Administrator]),
+        ["deadlines"] = new("GET", "/api/v1/requests/{n}/deadlines", RequestState.Dispatched, null, Everyone.Except([Roles.Citizen]).ToArray()),
+        ["extension"] = new("POST", "/api/v1/requests/{n}/extension", RequestState.InProgress, new { days = 2, reason = "需协调多部门" }, [Roles.Handler]),
+        ["suspend"] = new("POST", "/api/v1/requests/{n}/suspend", RequestState.InProgress, new { reason = "等待市民补充材料" }, [Roles.Handler]),
+        ["remind"] = new("POST", "/api/v1/requests/{n}/remind", RequestState.Dispatched, new { note = "请尽快办理" }, [Roles.Supervisor]),
+        ["supervise"] = new("POST", "/api/v1/requests/{n}/supervise", RequestState.Dispatched, new { text = "群众反映强烈，请限期办结" }, [Roles.Supervisor]),
+        ["overdue"] = new("GET", "/api/v1/overdue", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
+        ["calendar"] = new("GET", "/api/v1/calendar?year=2026", null, null, [.. Everyone, Anonymous], OpenToAnonymous: true),
+        ["calendar-set"] = new("PUT", "/api/v1/calendar/2026-12-31", null, new { kind = "holiday", name = "测试" }, [Roles.Administrator]),
+        ["notifications"] = new("GET", "/api/v1/me/notifications", null, null, Everyone),
+        ["league"] = new("GET", "/api/v1/league?period=month", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
     };
 
     public static TheoryData<string, string, string> Matrix()
@@ -123,6 +133,13 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         "GET /api/v1/requests/{trackingNumber}/responsibility", // needs a request with a matter: PlacesTests
         "GET /api/v1/requests/{trackingNumber}/duplicates", // DuplicatesTests check staff only
         "POST /api/v1/requests/{trackingNumber}/merge", // needs a second request: MergeTests
+        "POST /api/v1/requests/{trackingNumber}/extension/{id:long}/approve", // needs an extension: DeadlineTests
+        "POST /api/v1/requests/{trackingNumber}/extension/{id:long}/refuse",
+        "POST /api/v1/requests/{trackingNumber}/resume", // needs a suspension: DeadlineTests
+        "POST /api/v1/requests/{trackingNumber}/supervision/{id:long}/answer", // needs an order: DeadlineTests
+        "DELETE /api/v1/calendar/{date}", // DeadlineTests check administrators only
+        "PUT /api/v1/calendar/{date}", // the calendar-set row above, with a real date
+        "POST /api/v1/me/notifications/{id:long}/read", // needs a notification: DeadlineTests
     ];
 
     [Theory]

@@ -74,6 +74,7 @@ public static class RequestLifecycle
         Row(RequestState.Replied, RequestAction.RateBasicallySatisfied, RequestState.Closed, Raters),
         Row(RequestState.Replied, RequestAction.RateDissatisfied, RequestState.Reopened, Raters),
         Row(RequestState.Replied, RequestAction.AutoClose, RequestState.Closed, [Role.System]),
+        .. ClockRows(),
     ];
 
     private static readonly Dictionary<(RequestState, RequestAction), Transition> ByStateAndAction =
@@ -103,7 +104,9 @@ public static class RequestLifecycle
     public static IEnumerable<RequestAction> ActionsFrom(RequestState state, Role role) =>
         Table.Where(t => t.From == state && t.Roles.Contains(role)).Select(t => t.Action);
 
-    public static bool IsTerminal(RequestState state) => !Table.Any(t => t.From == state);
+    /// <summary>No action moves a request out of <paramref name="state"/> (answering a supervision order on a closed
+    /// request leaves it closed).</summary>
+    public static bool IsTerminal(RequestState state) => !Table.Any(t => t.From == state && t.To != state);
 
     public static RequestAction RatingAction(Rating rating) => rating switch
     {
@@ -112,6 +115,34 @@ public static class RequestLifecycle
         Rating.Dissatisfied => RequestAction.RateDissatisfied,
         _ => throw new ArgumentOutOfRangeException(nameof(rating), rating, null),
     };
+
+    /// <summary>Time-limit actions leave the state as it is; the table still says who may take them, and when.</summary>
+    private static IEnumerable<Transition> ClockRows()
+    {
+        RequestState[] handling = [RequestState.Dispatched, RequestState.InProgress, RequestState.Reopened];
+        RequestState[] open = [RequestState.Submitted, RequestState.Returned, .. handling, RequestState.Replied];
+        Role[] deciders = [Role.Supervisor, Role.Dispatcher];
+        foreach (var state in handling)
+        {
+            yield return Row(state, RequestAction.RequestExtension, state, Handlers, HandlerPart.Lead, isPublic: false, requiresNote: true);
+            yield return Row(state, RequestAction.ApproveExtension, state, deciders);
+            yield return Row(state, RequestAction.RefuseExtension, state, deciders, isPublic: false, requiresNote: true);
+            yield return Row(state, RequestAction.Suspend, state, Handlers, HandlerPart.Lead, requiresNote: true);
+            yield return Row(state, RequestAction.Resume, state, Handlers, HandlerPart.Lead);
+            yield return Row(state, RequestAction.Supervise, state, [Role.Supervisor], isPublic: false, requiresNote: true);
+        }
+
+        foreach (var state in (RequestState[])[.. handling, RequestState.Replied, RequestState.Closed])
+        {
+            yield return Row(state, RequestAction.AnswerSupervision, state, Handlers, HandlerPart.Lead, isPublic: false, requiresNote: true);
+        }
+
+        foreach (var state in open)
+        {
+            yield return Row(state, RequestAction.Remind, state, [Role.Supervisor, Role.System], isPublic: false);
+            yield return Row(state, RequestAction.Overdue, state, [Role.System], isPublic: false);
+        }
+    }
 
     private static Transition Row(
         RequestState from,

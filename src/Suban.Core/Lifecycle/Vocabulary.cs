@@ -36,6 +36,27 @@ public enum RequestAction
     RateBasicallySatisfied,
     RateDissatisfied,
     AutoClose,
+
+    // Time limits: none of these changes the state; they move or stop the clocks and answer for them.
+
+    /// <summary>The lead unit asks for more time (延期申请), with a reason and a number of working days.</summary>
+    RequestExtension,
+    ApproveExtension,
+    RefuseExtension,
+
+    /// <summary>The lead unit stops the handling clock (挂起), e.g. waiting for the citizen.</summary>
+    Suspend,
+    Resume,
+
+    /// <summary>A reminder (催办): automatic, climbing level by level, or by a supervisor's hand.</summary>
+    Remind,
+
+    /// <summary>A supervision order (督办) with its own deadline.</summary>
+    Supervise,
+    AnswerSupervision,
+
+    /// <summary>A time limit ran out; recorded against the unit for good.</summary>
+    Overdue,
 }
 
 /// <summary>Who acts. <see cref="System"/> is the platform itself (workers, automatic dispatch).</summary>

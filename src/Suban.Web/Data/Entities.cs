@@ -13,6 +13,9 @@ public sealed class User : IdentityUser
 
     /// <summary>Created by the demo seeder; refused sign-in outside Development.</summary>
     public bool IsDemo { get; set; }
+
+    /// <summary>The head (负责人) of the unit: escalated reminders reach them by SMS and e-mail too.</summary>
+    public bool IsUnitHead { get; set; }
 }
 
 public sealed class Unit

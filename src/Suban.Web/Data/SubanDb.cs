@@ -36,6 +36,20 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
 
     public DbSet<Routing.RoutingCorrection> RoutingCorrections => Set<Routing.RoutingCorrection>();
 
+    public DbSet<Deadlines.RequestClock> Clocks => Set<Deadlines.RequestClock>();
+
+    public DbSet<Deadlines.OverdueRecord> OverdueRecords => Set<Deadlines.OverdueRecord>();
+
+    public DbSet<Deadlines.Reminder> Reminders => Set<Deadlines.Reminder>();
+
+    public DbSet<Deadlines.SupervisionOrder> SupervisionOrders => Set<Deadlines.SupervisionOrder>();
+
+    public DbSet<Deadlines.ExtensionRequest> ExtensionRequests => Set<Deadlines.ExtensionRequest>();
+
+    public DbSet<Deadlines.CalendarEntry> CalendarEntries => Set<Deadlines.CalendarEntry>();
+
+    public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums are stored by name: readable in SQL and safe when members are added or reordered.
@@ -49,6 +63,15 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
         configurationBuilder.Properties<UnitKind>().HaveConversion<string>().HaveMaxLength(24);
         configurationBuilder.Properties<Level>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<Routing.RoutingOutcome>().HaveConversion<string>().HaveMaxLength(32);
+        configurationBuilder.Properties<Core.Deadlines.ClockKind>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Core.Deadlines.ClockBasis>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Core.Deadlines.ClockStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Core.Deadlines.ReminderLevel>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Core.Deadlines.DayKind>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Deadlines.SupervisionStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Deadlines.ExtensionStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Notifications.Audience>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<Notifications.DeliveryStatus>().HaveConversion<string>().HaveMaxLength(16);
 
         if (Database.IsSqlite())
         {
@@ -214,6 +237,94 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.Property(c => c.ChosenCode).HasMaxLength(16);
             e.Property(c => c.UserId).HasMaxLength(450);
             e.HasOne<ServiceRequest>().WithMany().HasForeignKey(c => c.RequestId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Deadlines.RequestClock>(e =>
+        {
+            e.ToTable("request_clocks");
+            e.Property(c => c.Step).IsConcurrencyToken();
+            e.Property(c => c.ClaimedBy).HasMaxLength(64);
+            e.HasIndex(c => c.RequestId);
+            e.HasIndex(c => new { c.UnitId, c.Status });
+            // The worker's scan: only running clocks with a next step, earliest first.
+            e.HasIndex(c => c.NextCheckAt).HasFilter("status = 'Running' AND next_check_at IS NOT NULL");
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(c => c.RequestId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Unit>().WithMany().HasForeignKey(c => c.UnitId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(c => c.SupervisionOrder).WithMany().HasForeignKey(c => c.SupervisionOrderId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Deadlines.OverdueRecord>(e =>
+        {
+            e.ToTable("overdue_records");
+            e.HasIndex(o => o.ClockId).IsUnique();
+            e.HasIndex(o => new { o.UnitId, o.RecordedAt });
+            e.HasIndex(o => o.RequestId);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(o => o.RequestId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Deadlines.RequestClock>().WithMany().HasForeignKey(o => o.ClockId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Unit>().WithMany().HasForeignKey(o => o.UnitId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Deadlines.Reminder>(e =>
+        {
+            e.ToTable("reminders");
+            // Each ladder step of a clock exists once; reminders by hand have no clock.
+            e.HasIndex(r => new { r.ClockId, r.Level }).IsUnique();
+            e.HasIndex(r => r.RequestId);
+            e.HasIndex(r => new { r.UnitId, r.At });
+            e.Property(r => r.ByUserId).HasMaxLength(450);
+            e.Property(r => r.Note).HasMaxLength(2000);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(r => r.RequestId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Deadlines.RequestClock>().WithMany().HasForeignKey(r => r.ClockId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Unit>().WithMany().HasForeignKey(r => r.UnitId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Deadlines.SupervisionOrder>(e =>
+        {
+            e.ToTable("supervision_orders");
+            e.HasIndex(o => o.RequestId);
+            e.HasIndex(o => new { o.UnitId, o.Status });
+            e.Property(o => o.Text).HasMaxLength(2000);
+            e.Property(o => o.Answer).HasMaxLength(10_000);
+            e.Property(o => o.IssuedByUserId).HasMaxLength(450);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(o => o.RequestId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Unit>().WithMany().HasForeignKey(o => o.UnitId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Deadlines.ExtensionRequest>(e =>
+        {
+            e.ToTable("extension_requests");
+            e.HasIndex(x => x.RequestId);
+            e.Property(x => x.Reason).HasMaxLength(2000);
+            e.Property(x => x.DecisionNote).HasMaxLength(2000);
+            e.Property(x => x.RequestedByUserId).HasMaxLength(450);
+            e.Property(x => x.DecidedByUserId).HasMaxLength(450);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(x => x.RequestId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Deadlines.RequestClock>().WithMany().HasForeignKey(x => x.ClockId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Unit>().WithMany().HasForeignKey(x => x.UnitId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Deadlines.CalendarEntry>(e =>
+        {
+            e.ToTable("calendar_days");
+            e.HasKey(d => d.Date);
+            e.Property(d => d.Name).HasMaxLength(50);
+        });
+
+        builder.Entity<Notifications.Notification>(e =>
+        {
+            e.ToTable("notifications");
+            e.Property(n => n.UserId).HasMaxLength(450);
+            e.Property(n => n.Address).HasMaxLength(200);
+            e.Property(n => n.Channel).HasMaxLength(16);
+            e.Property(n => n.Topic).HasMaxLength(32);
+            e.Property(n => n.Text).HasMaxLength(2000);
+            e.Property(n => n.ClaimedBy).HasMaxLength(64);
+            e.Property(n => n.LastError).HasMaxLength(500);
+            e.HasIndex(n => n.NextAttemptAt).HasFilter("status = 'Pending'");
+            e.HasIndex(n => new { n.UserId, n.Id });
+            e.HasIndex(n => new { n.UnitId, n.Id });
+            e.HasIndex(n => n.RequestId);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(n => n.RequestId).OnDelete(DeleteBehavior.Cascade);
         });
 
         ApplySnakeCaseNames(builder);

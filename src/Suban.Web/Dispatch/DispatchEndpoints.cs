@@ -199,6 +199,6 @@ internal static class DispatchEndpoints
     /// <summary>After a change, the caller gets the request as they now see it.</summary>
     internal static async Task<IResult> RespondAsync(Outcome outcome, SubanDb db, Actor actor, CancellationToken cancellationToken) =>
         outcome is Outcome.Done done
-            ? TypedResults.Ok(await RequestViews.DetailAsync(db, done.Request, actor, cancellationToken))
+            ? TypedResults.Ok(await RequestViews.DetailAsync(db, done.Request, actor, done.Event.At, cancellationToken))
             : outcome.ToHttp(_ => throw new InvalidOperationException());
 }

@@ -48,6 +48,7 @@ internal static class IntakeEndpoints
         Places.PlaceLocator places,
         Routing.RoutingService routing,
         Duplicates.DuplicateIndex duplicates,
+        Deadlines.ClockKeeper clocks,
         ILogger<SubmitRequest> logger,
         CancellationToken cancellationToken)
     {
@@ -162,6 +163,7 @@ internal static class IntakeEndpoints
             request.Photos.AddRange(read.Photos.Select(p => new RequestPhoto { Position = p.Position, ContentType = p.ContentType, Content = p.Content }));
             db.Requests.Add(request);
             await db.SaveChangesAsync(cancellationToken);
+            await clocks.OnSubmittedAsync(request, now.UtcDateTime, cancellationToken);
             duplicates.Add(request);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

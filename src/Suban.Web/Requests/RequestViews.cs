@@ -23,7 +23,9 @@ public sealed record RequestSummary(
     Urgency Urgency,
     DateTimeOffset SubmittedAt,
     DateTimeOffset UpdatedAt,
-    string? LeadUnitName);
+    string? LeadUnitName,
+    DateTimeOffset? DueAt = null,
+    Core.Deadlines.Warning Warning = Core.Deadlines.Warning.None);
 
 public sealed record RequestDetail(
     string TrackingNumber,
@@ -49,7 +51,25 @@ public sealed record RequestDetail(
     int? CatalogueVersion,
     string? DistrictCode,
     string? StreetCode,
-    RoutingView? Routing);
+    RoutingView? Routing,
+    IReadOnlyList<ClockView> Clocks);
+
+/// <summary>A time limit on the request: when it runs out, how much is left, and its colour.</summary>
+/// <param name="RemainingSeconds">Negative when overdue; frozen while paused; null once stopped.</param>
+public sealed record ClockView(
+    Core.Deadlines.ClockKind Kind,
+    UnitRef Unit,
+    Core.Deadlines.ClockBasis Basis,
+    double Limit,
+    double Extended,
+    DateTimeOffset StartedAt,
+    DateTimeOffset WarnAt,
+    DateTimeOffset DueAt,
+    Core.Deadlines.ClockStatus Status,
+    Core.Deadlines.Warning Warning,
+    long? RemainingSeconds,
+    bool Overdue,
+    DateTimeOffset? EndedAt);
 
 /// <summary>How intake routed the request: outcome, model version, confidence and the suggestions it made.</summary>
 public sealed record RoutingView(Routing.RoutingOutcome Outcome, int? ModelVersion, double? Confidence, System.Text.Json.JsonElement? Suggestions);
@@ -73,13 +93,18 @@ internal static class RequestViews
 
     public static DateTimeOffset? Utc(DateTime? value) => value is null ? null : Utc(value.Value);
 
-    public static async Task<RequestDetail> DetailAsync(SubanDb db, ServiceRequest request, Actor actor, CancellationToken cancellationToken)
+    public static async Task<RequestDetail> DetailAsync(SubanDb db, ServiceRequest request, Actor actor, DateTime now, CancellationToken cancellationToken)
     {
+        // Citizens see the handling clock (when to expect an answer); staff see every clock.
+        var clocks = await db.Clocks.AsNoTracking()
+            .Where(c => c.RequestId == request.Id && (actor.IsStaff || c.Kind == Core.Deadlines.ClockKind.Handling))
+            .OrderBy(c => c.Id)
+            .ToListAsync(cancellationToken);
         var assignments = await db.Assignments.AsNoTracking()
             .Where(a => a.RequestId == request.Id && a.IsActive)
             .OrderByDescending(a => a.IsLead).ThenBy(a => a.Id)
             .ToListAsync(cancellationToken);
-        var unitIds = assignments.Select(a => a.UnitId).Append(request.PlatformUnitId).ToHashSet();
+        var unitIds = assignments.Select(a => a.UnitId).Append(request.PlatformUnitId).Concat(clocks.Select(c => c.UnitId)).ToHashSet();
         var units = await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, cancellationToken);
         var photoCount = await db.Photos.CountAsync(p => p.RequestId == request.Id, cancellationToken);
 
@@ -109,7 +134,27 @@ internal static class RequestViews
             request.StreetCode,
             request.RoutingOutcome is { } outcome && actor.IsStaff
                 ? new RoutingView(outcome, request.RoutingModelVersion, request.RoutingConfidence, request.RoutingSuggestions is null ? null : System.Text.Json.JsonDocument.Parse(request.RoutingSuggestions).RootElement.Clone())
-                : null);
+                : null,
+            clocks.Select(c => ClockOf(c, units[c.UnitId], now)).ToList());
+    }
+
+    public static ClockView ClockOf(Deadlines.RequestClock clock, Unit unit, DateTime now)
+    {
+        var status = clock.Status;
+        long? remaining = status switch
+        {
+            Core.Deadlines.ClockStatus.Running => (long)(clock.DueAt - now).TotalSeconds,
+            Core.Deadlines.ClockStatus.Paused => (long)(clock.DueAt - clock.PausedAt!.Value).TotalSeconds,
+            _ => null,
+        };
+        var warning = status switch
+        {
+            Core.Deadlines.ClockStatus.Running => Core.Deadlines.TimeLimit.WarningAt(now, clock.WarnAt, clock.DueAt),
+            _ when clock.Overdue => Core.Deadlines.Warning.Red,
+            _ => Core.Deadlines.Warning.None,
+        };
+        return new ClockView(clock.Kind, Ref(unit), clock.Basis, clock.LimitAmount, clock.Extended, Utc(clock.StartedAt), Utc(clock.WarnAt), Utc(clock.DueAt),
+            status, warning, remaining, clock.Overdue, Utc(clock.EndedAt));
     }
 
     /// <summary>Handling units do not see who an anonymous citizen is; platforms and the citizen do.</summary>

@@ -39,7 +39,7 @@ internal abstract record Outcome
 /// The only way a request changes state: find it (as the actor may see it), ask the lifecycle table, check the
 /// actor's part in it, apply the effect, append the event, and save under optimistic concurrency.
 /// </summary>
-internal sealed class RequestWorkflow(SubanDb db, TimeProvider clock)
+internal sealed class RequestWorkflow(SubanDb db, TimeProvider clock, Deadlines.ClockKeeper clocks)
 {
     public delegate Outcome? Effect(ServiceRequest request, DateTime now);
 
@@ -123,6 +123,9 @@ internal sealed class RequestWorkflow(SubanDb db, TimeProvider clock)
             IsPublic = transition.IsPublic,
         };
         db.Events.Add(recorded);
+
+        // Clocks and notifications commit with the change, or not at all.
+        await clocks.OnTransitionAsync(request, transition, recorded, now, cancellationToken);
 
         try
         {

@@ -18,7 +18,8 @@ public sealed record RequestFilter(
     DateTimeOffset? From,
     DateTimeOffset? To,
     int? Page,
-    int? PageSize);
+    int? PageSize,
+    string? Sort = null);
 
 public sealed record PublicStatus(string TrackingNumber, RequestType Type, string Title, RequestState State, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt, IReadOnlyList<TimelineEntry> Timeline);
 
@@ -45,7 +46,7 @@ internal static class TrackingEndpoints
         return routes;
     }
 
-    private static async Task<IResult> ListAsync([AsParameters] RequestFilter filter, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync([AsParameters] RequestFilter filter, SubanDb db, ActorAccessor actors, TimeProvider clock, CancellationToken cancellationToken)
     {
         var page = filter.Page ?? 1;
         var pageSize = filter.PageSize ?? 50;
@@ -117,33 +118,50 @@ internal static class TrackingEndpoints
             query = query.Where(r => r.PlatformUnitId == unit.Id || r.Assignments.Any(a => a.IsActive && a.UnitId == unit.Id));
         }
 
+        if (filter.Sort is not (null or "" or "newest" or "due"))
+        {
+            return Problems.Field("sort", "Sort by 'newest' (the default) or 'due' (least time left first).");
+        }
+
         var total = await query.CountAsync(cancellationToken);
-        var items = await query
-            .OrderByDescending(r => r.SubmittedAt).ThenByDescending(r => r.Id)
+        var withDue = query.Select(r => new
+        {
+            Request = r,
+            DueAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Status == Core.Deadlines.ClockStatus.Running && c.Kind != Core.Deadlines.ClockKind.Supervision).Min(c => (DateTime?)c.DueAt),
+            WarnAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Status == Core.Deadlines.ClockStatus.Running && c.Kind != Core.Deadlines.ClockKind.Supervision).Min(c => (DateTime?)c.WarnAt),
+        });
+        var ordered = filter.Sort == "due"
+            ? withDue.OrderBy(x => x.DueAt == null).ThenBy(x => x.DueAt).ThenBy(x => x.Request.Id)
+            : withDue.OrderByDescending(x => x.Request.SubmittedAt).ThenByDescending(x => x.Request.Id);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var items = await ordered
+            .Select(x => new
+            {
+                x.Request.TrackingNumber,
+                x.Request.Type,
+                x.Request.Title,
+                x.Request.State,
+                x.Request.Channel,
+                x.Request.Urgency,
+                x.Request.SubmittedAt,
+                x.Request.UpdatedAt,
+                LeadUnitName = db.Units.Where(u => u.Id == x.Request.LeadUnitId).Select(u => u.Name).FirstOrDefault(),
+                x.DueAt,
+                x.WarnAt,
+            })
             .Skip((page - 1) * pageSize)
             .Take(pageSize)
-            .Select(r => new
-            {
-                r.TrackingNumber,
-                r.Type,
-                r.Title,
-                r.State,
-                r.Channel,
-                r.Urgency,
-                r.SubmittedAt,
-                r.UpdatedAt,
-                LeadUnitName = db.Units.Where(u => u.Id == r.LeadUnitId).Select(u => u.Name).FirstOrDefault(),
-            })
             .ToListAsync(cancellationToken);
 
         return TypedResults.Ok(new PagedList<RequestSummary>(
-            items.Select(r => new RequestSummary(r.TrackingNumber, r.Type, r.Title, r.State, r.Channel, r.Urgency, RequestViews.Utc(r.SubmittedAt), RequestViews.Utc(r.UpdatedAt), r.LeadUnitName)).ToList(),
+            items.Select(r => new RequestSummary(r.TrackingNumber, r.Type, r.Title, r.State, r.Channel, r.Urgency, RequestViews.Utc(r.SubmittedAt), RequestViews.Utc(r.UpdatedAt), r.LeadUnitName,
+                RequestViews.Utc(r.DueAt), r.DueAt is { } due && r.WarnAt is { } warn ? Core.Deadlines.TimeLimit.WarningAt(now, warn, due) : Core.Deadlines.Warning.None)).ToList(),
             page,
             pageSize,
             total));
     }
 
-    private static async Task<IResult> GetAsync(string trackingNumber, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
+    private static async Task<IResult> GetAsync(string trackingNumber, SubanDb db, ActorAccessor actors, TimeProvider clock, CancellationToken cancellationToken)
     {
         var actor = await actors.GetAsync(cancellationToken);
         if (await FindAsync(trackingNumber, db, actor, cancellationToken) is not { } request)
@@ -151,7 +169,7 @@ internal static class TrackingEndpoints
             return NotFound(trackingNumber);
         }
 
-        return TypedResults.Ok(await RequestViews.DetailAsync(db, request, actor, cancellationToken));
+        return TypedResults.Ok(await RequestViews.DetailAsync(db, request, actor, clock.GetUtcNow().UtcDateTime, cancellationToken));
     }
 
     private static async Task<IResult> TimelineAsync(string trackingNumber, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)

@@ -32,6 +32,8 @@ public sealed class SubanApp : WebApplicationFactory<Program>
             ["ConnectionStrings:Suban"] = connectionString,
             ["Demo:Seed"] = "false",
             ["Rating:RunWorker"] = "false",
+            ["Deadlines:RunWorker"] = "false",
+            ["Notifications:RunWorker"] = "false",
             ["Routing:TrainWhenMissing"] = "false",
             ["Intake:AnonymousPermitsPerMinute"] = "100000",
             ["Intake:LookupPermitsPerMinute"] = "100000",
