@@ -107,6 +107,7 @@ internal static class Startup
         services.AddScoped<Deadlines.ClockKeeper>();
         services.AddScoped<Deadlines.DeadlineEngine>();
         services.AddScoped<Deadlines.LeagueTable>();
+        services.AddScoped<Deadlines.ClockHistory>();
         services.AddHostedService<Deadlines.DeadlineWorker>();
         AddNotifications(services, configuration);
 

@@ -47,5 +47,19 @@ public sealed class DemoTests
         districts.ShouldBeGreaterThanOrEqualTo(9);
         var demoUsers = await app.WithDbAsync(db => db.Users.CountAsync(u => u.IsDemo));
         demoUsers.ShouldBe(Suban.Web.Demo.DemoSeeder.Accounts.Count);
+
+        // The timelines' clocks: every open request has a running one, finished late ones are on the record, and
+        // the league table has units to rank.
+        await app.WithDbAsync(async db =>
+        {
+            var open = new[] { RequestState.Submitted, RequestState.Dispatched, RequestState.InProgress, RequestState.Returned, RequestState.Reopened, RequestState.Replied };
+            var openWithoutClock = await db.Requests.CountAsync(r => open.Contains(r.State) && !db.Clocks.Any(c => c.RequestId == r.Id && c.Status == Core.Deadlines.ClockStatus.Running));
+            openWithoutClock.ShouldBe(0);
+            (await db.OverdueRecords.CountAsync()).ShouldBeGreaterThan(0);
+            (await db.Clocks.CountAsync(c => c.Kind == Core.Deadlines.ClockKind.Handling && c.Status == Core.Deadlines.ClockStatus.Stopped && !c.Overdue)).ShouldBeGreaterThan(0);
+        });
+        var league = await app.WithServiceAsync<Deadlines.LeagueTable, Deadlines.League>(t =>
+            t.ComputeAsync(Deadlines.Period.Containing(Deadlines.PeriodKind.Year, Core.Deadlines.WorkingCalendar.LocalDate(app.Clock.GetUtcNow().UtcDateTime)), CancellationToken.None));
+        league.Rows.Count.ShouldBeGreaterThan(10);
     }
 }

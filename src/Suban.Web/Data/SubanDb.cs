@@ -260,7 +260,7 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.HasIndex(o => new { o.UnitId, o.RecordedAt });
             e.HasIndex(o => o.RequestId);
             e.HasOne<ServiceRequest>().WithMany().HasForeignKey(o => o.RequestId).OnDelete(DeleteBehavior.Cascade);
-            e.HasOne<Deadlines.RequestClock>().WithMany().HasForeignKey(o => o.ClockId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(o => o.Clock).WithMany().HasForeignKey(o => o.ClockId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Unit>().WithMany().HasForeignKey(o => o.UnitId).OnDelete(DeleteBehavior.Restrict);
         });
 

@@ -68,6 +68,8 @@ public sealed class OverdueRecord
 
     public long ClockId { get; set; }
 
+    public RequestClock? Clock { get; set; }
+
     public int UnitId { get; set; }
 
     public ClockKind Kind { get; set; }

@@ -26,9 +26,10 @@ internal sealed class DemoSeeder(
     IOptions<IntakeOptions> intakeOptions,
     IOptions<Ratings.RatingOptions> ratingOptions,
     Duplicates.DuplicateIndex duplicates,
+    Deadlines.ClockHistory clockHistory,
     ILogger<DemoSeeder> logger)
 {
-    public sealed record DemoAccount(string UserName, string Role, string? UnitCode, string DisplayName);
+    public sealed record DemoAccount(string UserName, string Role, string? UnitCode, string DisplayName, bool IsUnitHead = false);
 
     public static readonly IReadOnlyList<DemoAccount> Accounts =
     [
@@ -38,6 +39,7 @@ internal sealed class DemoSeeder(
         new("dispatcher.futian", Roles.Dispatcher, "440304", "福田区分拨员"),
         new("handler", Roles.Handler, "440304004", "福田街道办理员"),
         new("handler.futian-zj", Roles.Handler, "440304-ZJ", "福田区住建局办理员"),
+        new("head", Roles.Handler, "440304004", "福田街道负责人", IsUnitHead: true),
         new("supervisor", Roles.Supervisor, "440300", "督办员"),
         new("analyst", Roles.Analyst, "440300", "数据分析员"),
         new("editor", Roles.CatalogueEditor, "440300", "职责清单编辑"),
@@ -68,7 +70,7 @@ internal sealed class DemoSeeder(
             }
 
             var unitId = account.UnitCode is null ? (int?)null : await db.Units.Where(u => u.Code == account.UnitCode).Select(u => u.Id).FirstAsync();
-            var user = new User { UserName = account.UserName, DisplayName = account.DisplayName, UnitId = unitId, IsDemo = true, EmailConfirmed = true };
+            var user = new User { UserName = account.UserName, DisplayName = account.DisplayName, UnitId = unitId, IsDemo = true, EmailConfirmed = true, IsUnitHead = account.IsUnitHead };
             var created = await users.CreateAsync(user, password);
             if (!created.Succeeded)
             {
@@ -147,6 +149,8 @@ internal sealed class DemoSeeder(
         await MergeSomeDuplicatesAsync(random, root, demoUsers["dispatcher"].Id, now, cancellationToken);
         db.TrackingSequences.AddRange(sequences.Select(s => new TrackingSequence { Day = s.Key, Last = s.Value }));
         await db.SaveChangesAsync(cancellationToken);
+        var clocks = await clockHistory.RebuildAsync(cancellationToken);
+        logger.LogInformation("Rebuilt {Count} clocks from the demo timelines", clocks);
         logger.LogInformation("Seeded {Count} demo requests", options.Requests);
     }
 
