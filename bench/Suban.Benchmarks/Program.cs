@@ -8,6 +8,12 @@ using Suban.Core.Routing;
 
 // dotnet run -c Release --project bench/Suban.Benchmarks            all benchmarks
 // dotnet run -c Release --project bench/Suban.Benchmarks -- --filter '*Predict*'
+// dotnet run -c Release --project bench/Suban.Benchmarks -- deadlines [--rows 1000000] [--due 20000] [--postgres CONNSTRING]
+if (args.FirstOrDefault() == "deadlines")
+{
+    return await Suban.Benchmarks.DeadlineLoad.RunAsync(args[1..]);
+}
+
 var config = DefaultConfig.Instance.WithOptions(ConfigOptions.DisableOptimizationsValidator);
 if (!Data.HasSharedMessages)
 {
@@ -16,6 +22,7 @@ if (!Data.HasSharedMessages)
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(RoutingBenchmarks).Assembly).Run(args, config);
+return 0;
 
 /// <summary>Prediction against the full demo responsibility list, as intake does it for every request.</summary>
 [MemoryDiagnoser]
