@@ -52,6 +52,24 @@ public sealed class ClassifierTests
         Model().PredictBest(text).ShouldBeNull();
     }
 
+    [Theory]
+    [InlineData("晚上工地還在施工好吵，噪音擾民", "noise")]
+    [InlineData("公司一直拖欠我的工資，離職後也不結", "wages")]
+    [InlineData("買的預付卡商家跑路了不給退", "consumer")]
+    public void Predict_TraditionalChinese_ReadAsSimplified(string traditional, string label)
+    {
+        var model = Model();
+        model.Predict(traditional).Best.Label.ShouldBe(label);
+        model.Predict(traditional).Best.Probability.ShouldBe(model.Predict(TextFeatures.ToSimplified(traditional)).Best.Probability, 1e-12);
+    }
+
+    [Fact]
+    public void ToSimplified_FoldsTraditionalAndLeavesEverythingElse()
+    {
+        TextFeatures.ToSimplified("這個區的噪聲問題，請處理！ABC 123").ShouldBe("这个区的噪声问题，请处理！ABC 123");
+        TextFeatures.ToSimplified("深圳市福田区").ShouldBe("深圳市福田区");
+    }
+
     [Fact]
     public void Predict_HugeAndMixedText_StillAnswers()
     {

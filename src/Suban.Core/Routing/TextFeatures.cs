@@ -7,7 +7,8 @@ namespace Suban.Core.Routing;
 /// <summary>
 /// Turns text into hashed features without a word segmenter: character n-grams of the normalised text (Chinese
 /// carries most of its meaning in 2–3 character runs) plus whole Latin words. Normalisation folds full-width forms,
-/// case and digits (0) and turns punctuation into boundaries, so "8600元" and "３千元" share their "0元".
+/// case and digits (0), Traditional characters to Simplified (a message from Hong Kong or Taiwan reads like one
+/// from Shenzhen), and turns punctuation into boundaries, so "8600元" and "３千元" share their "0元".
 /// </summary>
 public sealed class TextFeatures(int minN = 1, int maxN = 4)
 {
@@ -86,10 +87,46 @@ public sealed class TextFeatures(int minN = 1, int maxN = 4)
         return category switch
         {
             UnicodeCategory.DecimalDigitNumber => '0',
-            UnicodeCategory.OtherLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.UppercaseLetter or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => char.ToLowerInvariant(c),
+            UnicodeCategory.OtherLetter => Simplified[c],
+            UnicodeCategory.LowercaseLetter or UnicodeCategory.UppercaseLetter or UnicodeCategory.LetterNumber or UnicodeCategory.OtherNumber => char.ToLowerInvariant(c),
             _ => ' ',
         };
     }
+
+    /// <summary>Every BMP character to its Simplified form (itself when it has none): one array read per character.</summary>
+    private static readonly char[] Simplified = LoadSimplified();
+
+    /// <summary>Traditional → Simplified pairs from OpenCC's character table, embedded in the assembly.</summary>
+    private static char[] LoadSimplified()
+    {
+        var map = new char[char.MaxValue + 1];
+        for (var i = 0; i < map.Length; i++)
+        {
+            map[i] = (char)i;
+        }
+
+        using var stream = typeof(TextFeatures).Assembly.GetManifestResourceStream("Suban.Core.Routing.t2s.txt")
+            ?? throw new InvalidOperationException("The Traditional→Simplified table is missing from the assembly.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 2 && line[0] != '#')
+            {
+                map[line[0]] = line[1];
+            }
+        }
+
+        return map;
+    }
+
+    /// <summary>The text with Traditional characters in their Simplified form (for showing what the model read).</summary>
+    public static string ToSimplified(string text) => string.Create(text.Length, text, (span, source) =>
+    {
+        for (var i = 0; i < source.Length; i++)
+        {
+            span[i] = Simplified[source[i]];
+        }
+    });
 
     /// <summary>Calls <paramref name="sink"/> with the hash of every feature occurrence in <paramref name="text"/>.</summary>
     public void Hashes<TSink>(ReadOnlySpan<char> text, ref TSink sink)
