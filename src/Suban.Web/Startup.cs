@@ -224,6 +224,7 @@ internal static class Startup
         Routing.RoutingEndpoints.MapRouting(app);
         Deadlines.DeadlineEndpoints.MapDeadlines(app);
         Deadlines.LeagueEndpoints.MapLeague(app);
+        Open311.Open311Endpoints.MapOpen311(app);
     }
 
     /// <summary>Migrate, then seed what an empty database needs; one instance at a time on PostgreSQL.</summary>

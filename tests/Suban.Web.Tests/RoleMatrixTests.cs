@@ -58,6 +58,7 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         ["calendar-set"] = new("PUT", "/api/v1/calendar/2026-12-31", null, new { kind = "holiday", name = "测试" }, [Roles.Administrator]),
         ["notifications"] = new("GET", "/api/v1/me/notifications", null, null, Everyone),
         ["league"] = new("GET", "/api/v1/league?period=month", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
+        ["partners"] = new("POST", "/api/v1/partners", null, new { name = "街坊随手拍" }, [Roles.Administrator]),
     };
 
     public static TheoryData<string, string, string> Matrix()

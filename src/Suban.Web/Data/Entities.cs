@@ -73,6 +73,9 @@ public sealed class ServiceRequest
     /// <summary>SHA-256 of the intake payload, to tell a retry from a different request under the same key.</summary>
     public string? PayloadHash { get; set; }
 
+    /// <summary>A public link to media a partner app sent with the request (Open311 <c>media_url</c>); not fetched.</summary>
+    public string? MediaUrl { get; set; }
+
     public Urgency Urgency { get; set; }
 
     public RequestState State { get; set; }

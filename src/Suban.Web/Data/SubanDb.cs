@@ -50,6 +50,8 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
 
     public DbSet<Notifications.Notification> Notifications => Set<Notifications.Notification>();
 
+    public DbSet<Open311.PartnerApp> PartnerApps => Set<Open311.PartnerApp>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums are stored by name: readable in SQL and safe when members are added or reordered.
@@ -117,6 +119,7 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.Property(r => r.IdempotencyKey).HasMaxLength(200);
             e.HasIndex(r => r.IdempotencyKey).IsUnique();
             e.Property(r => r.PayloadHash).HasMaxLength(64);
+            e.Property(r => r.MediaUrl).HasMaxLength(1000);
             e.Property(r => r.CitizenUserId).HasMaxLength(450);
             e.Property(r => r.CreatedByUserId).HasMaxLength(450);
             e.HasIndex(r => r.CitizenUserId);
@@ -325,6 +328,14 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.HasIndex(n => new { n.UnitId, n.Id });
             e.HasIndex(n => n.RequestId);
             e.HasOne<ServiceRequest>().WithMany().HasForeignKey(n => n.RequestId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Open311.PartnerApp>(e =>
+        {
+            e.ToTable("partner_apps");
+            e.Property(p => p.Name).HasMaxLength(100);
+            e.Property(p => p.ApiKeyHash).HasMaxLength(64);
+            e.HasIndex(p => p.ApiKeyHash).IsUnique();
         });
 
         ApplySnakeCaseNames(builder);

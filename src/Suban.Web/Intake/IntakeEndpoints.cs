@@ -39,20 +39,12 @@ internal static class IntakeEndpoints
 
     private static async Task<IResult> SubmitAsync(
         HttpContext http,
-        SubanDb db,
         ActorAccessor actors,
-        IOptions<IntakeOptions> intakeOptions,
         IOptions<JsonOptions> jsonOptions,
-        TimeProvider clock,
-        Catalogue.CatalogueStore catalogue,
-        Places.PlaceLocator places,
-        Routing.RoutingService routing,
-        Duplicates.DuplicateIndex duplicates,
-        Deadlines.ClockKeeper clocks,
-        ILogger<SubmitRequest> logger,
+        [AsParameters] IntakeServices services,
         CancellationToken cancellationToken)
     {
-        var options = intakeOptions.Value;
+        var options = services.Options.Value;
         var actor = await actors.GetAsync(cancellationToken);
         if (actor.IsAuthenticated && !actor.IsIn(Roles.Citizen) && !actor.IsIn(Roles.CallTaker))
         {
@@ -79,21 +71,6 @@ internal static class IntakeEndpoints
             return TypedResults.ValidationProblem(errors, type: ProblemTypes.Validation);
         }
 
-        int? catalogueVersion = null;
-        string? matterCode = null;
-        if (!string.IsNullOrWhiteSpace(input.MatterCode))
-        {
-            // A merged matter's requests go to the matter it was merged into; a retired one is refused.
-            var current = await catalogue.CurrentAsync(cancellationToken);
-            if (current is not ({ } number, { } snapshot) || snapshot.Current(input.MatterCode.Trim()) is not { } matter)
-            {
-                return Problems.Field("matterCode", "No matter in force has this code; browse /api/v1/catalogue, or leave it out.");
-            }
-
-            catalogueVersion = number;
-            matterCode = matter.Code;
-        }
-
         var headerKey = http.Request.Headers[IdempotencyHeader].ToString();
         if (headerKey.Length > MaxIdempotencyKey)
         {
@@ -102,8 +79,53 @@ internal static class IntakeEndpoints
 
         // Keys are scoped to the caller, so one client's key can never reveal another's request.
         var idempotencyKey = headerKey.Length == 0 ? null : $"{actor.UserId ?? "anonymous"}:{headerKey}";
+        var submitter = new Submitter(
+            isCallTaker ? Role.CallTaker : Role.Citizen,
+            isCallTaker ? actor.Unit?.Id : null,
+            actor.UserId,
+            actor.IsIn(Roles.Citizen) ? actor.UserId : null);
+        var result = await TakeInAsync(services, input, read.Photos, submitter, idempotencyKey, mediaUrl: null, cancellationToken);
+        return result.Outcome switch
+        {
+            IntakeOutcome.UnknownMatter => Problems.Field("matterCode", "No matter in force has this code; browse /api/v1/catalogue, or leave it out."),
+            IntakeOutcome.KeyReused => Problems.Conflict("This idempotency key (or channel and external id) was already used for a different request."),
+            IntakeOutcome.Replayed => TypedResults.Ok(result.Response),
+            _ => TypedResults.Created($"/api/v1/requests/{result.Response!.TrackingNumber}", result.Response),
+        };
+    }
+
+    /// <summary>
+    /// What every channel shares once its own input is valid: the matter, idempotency, the place, the tracking
+    /// number, the request with its photos and submit event, the clocks, the duplicate index, then routing.
+    /// </summary>
+    internal static async Task<IntakeResult> TakeInAsync(
+        IntakeServices s,
+        SubmitRequest input,
+        IReadOnlyList<PhotoUpload> photos,
+        Submitter submitter,
+        string? idempotencyKey,
+        string? mediaUrl,
+        CancellationToken cancellationToken)
+    {
+        var db = s.Db;
+        var options = s.Options.Value;
+        int? catalogueVersion = null;
+        string? matterCode = null;
+        if (!string.IsNullOrWhiteSpace(input.MatterCode))
+        {
+            // A merged matter's requests go to the matter it was merged into; a retired one is refused.
+            var current = await s.Catalogue.CurrentAsync(cancellationToken);
+            if (current is not ({ } number, { } snapshot) || snapshot.Current(input.MatterCode.Trim()) is not { } matter)
+            {
+                return new IntakeResult(IntakeOutcome.UnknownMatter, null);
+            }
+
+            catalogueVersion = number;
+            matterCode = matter.Code;
+        }
+
         var externalId = string.IsNullOrWhiteSpace(input.ExternalId) ? null : input.ExternalId.Trim();
-        var hash = PayloadHash(input, read.Photos);
+        var hash = PayloadHash(input, photos, mediaUrl);
 
         if (await FindExistingAsync(db, idempotencyKey, input.Channel!.Value, externalId, cancellationToken) is { } existing)
         {
@@ -113,8 +135,8 @@ internal static class IntakeEndpoints
         var cityPlatform = await db.Units.Where(u => u.ParentId == null).Select(u => u.Id).FirstAsync(cancellationToken);
 
         // An unknown or ambiguous place still gets in: a dispatcher decides.
-        var place = await places.LocateAsync(db, input.Place!.Address, input.Place.Latitude, input.Place.Longitude, cancellationToken);
-        var now = clock.GetUtcNow();
+        var place = await s.Places.LocateAsync(db, input.Place!.Address, input.Place.Latitude, input.Place.Longitude, cancellationToken);
+        var now = s.Clock.GetUtcNow();
         var request = new ServiceRequest
         {
             TrackingNumber = "",
@@ -125,20 +147,21 @@ internal static class IntakeEndpoints
             Latitude = input.Place.Latitude,
             Longitude = input.Place.Longitude,
             ContactName = string.IsNullOrWhiteSpace(input.Contact!.Name) ? null : input.Contact.Name.Trim(),
-            ContactPhone = input.Contact.Phone!.Trim(),
+            ContactPhone = input.Contact.Phone?.Trim() ?? "",
             IsAnonymous = input.Contact.Anonymous,
             Channel = input.Channel.Value,
             ExternalId = externalId,
             IdempotencyKey = idempotencyKey,
             PayloadHash = hash,
+            MediaUrl = mediaUrl,
             Urgency = input.Urgency ?? Urgency.Normal,
             MatterCode = matterCode,
             CatalogueVersion = catalogueVersion,
             DistrictCode = place.DistrictCode,
             StreetCode = place.StreetCode,
             State = RequestLifecycle.Initial,
-            CitizenUserId = actor.IsIn(Roles.Citizen) ? actor.UserId : null,
-            CreatedByUserId = actor.UserId,
+            CitizenUserId = submitter.CitizenUserId,
+            CreatedByUserId = submitter.CreatedBy,
             PlatformUnitId = cityPlatform,
             SubmittedAt = now.UtcDateTime,
             UpdatedAt = now.UtcDateTime,
@@ -154,17 +177,17 @@ internal static class IntakeEndpoints
                 Action = RequestAction.Submit,
                 FromState = null,
                 ToState = RequestLifecycle.Initial,
-                ActorRole = isCallTaker ? Role.CallTaker : Role.Citizen,
-                ActorUnitId = isCallTaker ? actor.Unit?.Id : null,
-                ActorUserId = actor.UserId,
+                ActorRole = submitter.Role,
+                ActorUnitId = submitter.UnitId,
+                ActorUserId = submitter.UserId,
                 Note = null,
                 IsPublic = true,
             });
-            request.Photos.AddRange(read.Photos.Select(p => new RequestPhoto { Position = p.Position, ContentType = p.ContentType, Content = p.Content }));
+            request.Photos.AddRange(photos.Select(p => new RequestPhoto { Position = p.Position, ContentType = p.ContentType, Content = p.Content }));
             db.Requests.Add(request);
             await db.SaveChangesAsync(cancellationToken);
-            await clocks.OnSubmittedAsync(request, now.UtcDateTime, cancellationToken);
-            duplicates.Add(request);
+            await s.Clocks.OnSubmittedAsync(request, now.UtcDateTime, cancellationToken);
+            s.Duplicates.Add(request);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -180,28 +203,28 @@ internal static class IntakeEndpoints
             throw;
         }
 
-        logger.LogInformation("Took in request {TrackingNumber} via {Channel} ({Type}, {PhotoCount} photos)", request.TrackingNumber, request.Channel, request.Type, read.Photos.Count);
+        s.Logger.LogInformation("Took in request {TrackingNumber} via {Channel} ({Type}, {PhotoCount} photos)", request.TrackingNumber, request.Channel, request.Type, photos.Count);
 
         // The request is committed; routing it is the next step, and a failure there leaves it for a dispatcher.
         try
         {
             db.ChangeTracker.Clear();
-            await routing.RouteAsync(request.Id, cancellationToken);
+            await s.Routing.RouteAsync(request.Id, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError(e, "Routing failed for request {TrackingNumber}; it waits for a dispatcher", request.TrackingNumber);
+            s.Logger.LogError(e, "Routing failed for request {TrackingNumber}; it waits for a dispatcher", request.TrackingNumber);
         }
 
         // Routing may have dispatched it already: answer with the state it is in now.
         var state = await db.Requests.Where(r => r.Id == request.Id).Select(r => r.State).FirstAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/requests/{request.TrackingNumber}", new SubmitResponse(request.TrackingNumber, state, now));
+        return new IntakeResult(IntakeOutcome.Created, new SubmitResponse(request.TrackingNumber, state, now));
     }
 
-    private static IResult Replay(ServiceRequest existing, string hash) =>
+    private static IntakeResult Replay(ServiceRequest existing, string hash) =>
         existing.PayloadHash == hash
-            ? TypedResults.Ok(new SubmitResponse(existing.TrackingNumber, existing.State, new DateTimeOffset(existing.SubmittedAt, TimeSpan.Zero)))
-            : Problems.Conflict("This idempotency key (or channel and external id) was already used for a different request.");
+            ? new IntakeResult(IntakeOutcome.Replayed, new SubmitResponse(existing.TrackingNumber, existing.State, new DateTimeOffset(existing.SubmittedAt, TimeSpan.Zero)))
+            : new IntakeResult(IntakeOutcome.KeyReused, null);
 
     private static async Task<ServiceRequest?> FindExistingAsync(SubanDb db, string? idempotencyKey, Channel channel, string? externalId, CancellationToken cancellationToken)
     {
@@ -289,13 +312,19 @@ internal static class IntakeEndpoints
         }
     }
 
-    private static string PayloadHash(SubmitRequest input, List<PhotoUpload> photos)
+    private static string PayloadHash(SubmitRequest input, IReadOnlyList<PhotoUpload> photos, string? mediaUrl)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(JsonSerializer.SerializeToUtf8Bytes(input));
         foreach (var photo in photos)
         {
             sha.AppendData(SHA256.HashData(photo.Content));
+        }
+
+        // Only channels that send one add it, so hashes stored before it existed still match their retries.
+        if (mediaUrl is not null)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(mediaUrl));
         }
 
         return Convert.ToHexStringLower(sha.GetHashAndReset());

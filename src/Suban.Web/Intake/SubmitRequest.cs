@@ -22,6 +22,40 @@ public sealed record SubmitResponse(string TrackingNumber, RequestState State, D
 
 public sealed record PhotoUpload(int Position, string ContentType, byte[] Content);
 
+/// <summary>Who takes a request in: the role and unit its submit event records, and who created it.</summary>
+/// <param name="CreatedBy">A user id, or another channel's own identity (e.g. <c>partner:3</c>); the user by default.</param>
+internal sealed record Submitter(Role Role, int? UnitId, string? UserId, string? CitizenUserId, string? CreatedBy = null)
+{
+    public string? CreatedBy { get; init; } = CreatedBy ?? UserId;
+}
+
+internal enum IntakeOutcome
+{
+    Created,
+
+    /// <summary>The same key (or channel and external id) with the same payload: the earlier request.</summary>
+    Replayed,
+
+    /// <summary>The same key with a different payload.</summary>
+    KeyReused,
+
+    UnknownMatter,
+}
+
+internal sealed record IntakeResult(IntakeOutcome Outcome, SubmitResponse? Response);
+
+/// <summary>What intake needs from the container, bound with [AsParameters] by every channel's endpoint.</summary>
+internal sealed record IntakeServices(
+    Data.SubanDb Db,
+    Microsoft.Extensions.Options.IOptions<IntakeOptions> Options,
+    TimeProvider Clock,
+    Catalogue.CatalogueStore Catalogue,
+    Places.PlaceLocator Places,
+    Routing.RoutingService Routing,
+    Duplicates.DuplicateIndex Duplicates,
+    Deadlines.ClockKeeper Clocks,
+    ILogger<SubmitRequest> Logger);
+
 internal static class SubmitValidation
 {
     public const int MaxTitle = 200;
@@ -30,7 +64,8 @@ internal static class SubmitValidation
     public const int MaxName = 100;
     public const int MaxExternalId = 100;
 
-    public static Dictionary<string, string[]> Validate(SubmitRequest input, IntakeOptions options, bool staffChannelsAllowed)
+    /// <param name="phoneRequired">Partner channels (Open311) may relay a report without a phone number.</param>
+    public static Dictionary<string, string[]> Validate(SubmitRequest input, IntakeOptions options, bool staffChannelsAllowed, bool phoneRequired = true)
     {
         var errors = new Dictionary<string, string[]>();
         void Add(string field, string message) => errors[field] = [message];
@@ -70,7 +105,10 @@ internal static class SubmitValidation
 
         if (input.Contact is null || string.IsNullOrWhiteSpace(input.Contact.Phone))
         {
-            Add("contact.phone", "A phone number is required, so the city can call back and you can look the request up.");
+            if (phoneRequired)
+            {
+                Add("contact.phone", "A phone number is required, so the city can call back and you can look the request up.");
+            }
         }
         else if (!IsPhone(input.Contact.Phone))
         {
