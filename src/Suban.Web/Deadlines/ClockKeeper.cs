@@ -31,11 +31,25 @@ internal sealed class ClockKeeper(SubanDb db, Calendars calendars, CatalogueStor
 
     public async Task OnTransitionAsync(ServiceRequest request, Transition transition, RequestEvent recorded, DateTime now, CancellationToken cancellationToken)
     {
+        // Progress notes, part reports and the time-limit actions (which move their own clock) read no clocks here.
+        var handlingDue = MovesClocks.Contains(transition.Action)
+            ? await MoveClocksAsync(request, transition, recorded, now, cancellationToken)
+            : null;
+        if (transition.IsPublic)
+        {
+            outbox.ToCitizen(request, transition.Action.ToString(), await CitizenTextAsync(request, transition.Action, recorded.Note, handlingDue, cancellationToken), now);
+        }
+    }
+
+    /// <summary>Starts, stops or hands over the clocks <paramref name="transition"/> affects; returns the new
+    /// handling deadline when one started.</summary>
+    private async Task<DateTime?> MoveClocksAsync(ServiceRequest request, Transition transition, RequestEvent recorded, DateTime now, CancellationToken cancellationToken)
+    {
+        DateTime? handlingDue = null;
         var calendar = await calendars.GetAsync(cancellationToken);
         var running = await db.Clocks
             .Where(c => c.RequestId == request.Id && (c.Status == ClockStatus.Running || c.Status == ClockStatus.Paused))
             .ToListAsync(cancellationToken);
-        DateTime? handlingDue = null;
 
         switch (transition.Action)
         {
@@ -95,11 +109,16 @@ internal sealed class ClockKeeper(SubanDb db, Calendars calendars, CatalogueStor
                 break;
         }
 
-        if (transition.IsPublic)
-        {
-            outbox.ToCitizen(request, transition.Action.ToString(), await CitizenTextAsync(request, transition.Action, recorded.Note, handlingDue, cancellationToken), now);
-        }
+        return handlingDue;
     }
+
+    /// <summary>The actions that start, stop or hand over clocks in <see cref="OnTransitionAsync"/>.</summary>
+    private static readonly HashSet<RequestAction> MovesClocks =
+    [
+        RequestAction.Forward, RequestAction.Dispatch, RequestAction.Accept, RequestAction.Return, RequestAction.Reply,
+        RequestAction.RateSatisfied, RequestAction.RateBasicallySatisfied, RequestAction.RateDissatisfied,
+        RequestAction.AutoClose, RequestAction.Cancel, RequestAction.Merge,
+    ];
 
     /// <summary>The matter's limit for the request's type; requests without a matter get the default.</summary>
     public async Task<TimeLimit> HandlingLimitAsync(ServiceRequest request, CancellationToken cancellationToken)
