@@ -9,6 +9,12 @@ using Suban.Core.Routing;
 // dotnet run -c Release --project bench/Suban.Benchmarks            all benchmarks
 // dotnet run -c Release --project bench/Suban.Benchmarks -- --filter '*Predict*'
 // dotnet run -c Release --project bench/Suban.Benchmarks -- deadlines [--rows 1000000] [--due 20000] [--postgres CONNSTRING]
+// dotnet run -c Release --project bench/Suban.Benchmarks -- import [--rows 100000] [--postgres CONNSTRING]
+if (args.FirstOrDefault() == "import")
+{
+    return await Suban.Benchmarks.ImportLoad.RunAsync(args[1..]);
+}
+
 if (args.FirstOrDefault() == "deadlines")
 {
     return await Suban.Benchmarks.DeadlineLoad.RunAsync(args[1..]);
@@ -65,6 +71,9 @@ public class TrainingBenchmarks
 internal static class Data
 {
     private static readonly string Root = FindRoot();
+
+    /// <summary>The repository's root folder.</summary>
+    public static string RootFolder => Root;
 
     public static bool HasSharedMessages => File.Exists(Path.Combine(Root, "..", "shared", "data", "civic-messages", "train-titles.jsonl"));
 

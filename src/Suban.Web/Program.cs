@@ -16,7 +16,8 @@ if (RoutingCommands.IsCommand(args))
     return RoutingCommands.Run(args, Console.Out);
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// `import FILE [--dry-run]` takes its settings from the environment and appsettings, not from its arguments.
+var builder = WebApplication.CreateBuilder(Suban.Web.Integration.ImportCommand.IsCommand(args) ? [] : args);
 builder.AddSuban();
 
 var app = builder.Build();
@@ -28,6 +29,11 @@ if (args.FirstOrDefault() is "schema")
 }
 
 await app.InitializeDatabaseAsync();
+if (Suban.Web.Integration.ImportCommand.IsCommand(args))
+{
+    return await Suban.Web.Integration.ImportCommand.RunAsync(app, args, Console.Out);
+}
+
 app.UseSuban();
 app.Run();
 return 0;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Suban.Web.Accounts;
 using Suban.Web.Catalogue;
+using Suban.Web.Integration;
 using Suban.Web.Data;
 using Suban.Web.Demo;
 using Suban.Web.Dispatch;
@@ -72,6 +73,14 @@ internal static class Startup
             options.Events.OnRedirectToLogin = context => Status(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => Status(context, StatusCodes.Status403Forbidden);
         });
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = Integration.SystemKeyHandler.Selector;
+                options.DefaultChallengeScheme = Integration.SystemKeyHandler.Selector;
+            })
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, Integration.SystemKeyHandler>(Integration.SystemKeyHandler.SchemeName, null)
+            .AddPolicyScheme(Integration.SystemKeyHandler.Selector, null, options => options.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(Integration.SystemKeyHandler.Header) ? Integration.SystemKeyHandler.SchemeName : Integration.SystemKeyHandler.IdentityScheme);
         services.AddAuthorization();
 
         services.AddHttpContextAccessor();
@@ -110,6 +119,7 @@ internal static class Startup
         services.AddScoped<Deadlines.ClockHistory>();
         services.AddHostedService<Deadlines.DeadlineWorker>();
         AddNotifications(services, configuration);
+        AddIntegration(services, configuration);
 
         services.ConfigureHttpJsonOptions(options =>
         {
@@ -147,6 +157,21 @@ internal static class Startup
     }
 
     /// <summary>In-app always; SMS and e-mail as configured (Development writes them to a folder).</summary>
+    private static void AddIntegration(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<Integration.WebhookOptions>().Bind(configuration.GetSection(Integration.WebhookOptions.Section))
+            .Validate(o => o.IsValid(), "Webhooks options are out of range (see WebhookOptions).")
+            .ValidateOnStart();
+        // Redirects are not followed: a subscriber's URL is the one the administrator registered.
+        services.AddHttpClient(Integration.WebhookSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        services.AddScoped<Integration.WebhookOutbox>();
+        services.AddScoped<Integration.WebhookSender>();
+        services.AddHostedService<Integration.WebhookWorker>();
+        services.AddScoped<Integration.RequestImporter>();
+        services.AddSingleton<Integration.ImportRunner>();
+    }
+
     private static void AddNotifications(IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(Notifications.NotificationOptions.Section);
@@ -203,6 +228,8 @@ internal static class Startup
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseAuthentication();
+        app.UseExternalCaseIds();
+        app.UseRouting();
         app.UseAuthorization();
         app.UseRateLimiter();
 
@@ -225,6 +252,9 @@ internal static class Startup
         Deadlines.DeadlineEndpoints.MapDeadlines(app);
         Deadlines.LeagueEndpoints.MapLeague(app);
         Open311.Open311Endpoints.MapOpen311(app);
+        app.MapDepartmentSystems();
+        app.MapWebhooks();
+        app.MapImports();
     }
 
     /// <summary>Migrate, then seed what an empty database needs; one instance at a time on PostgreSQL.</summary>
@@ -240,6 +270,11 @@ internal static class Startup
             if (db.Database.IsNpgsql())
             {
                 await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(5985)");
+            }
+            else
+            {
+                // Write-ahead logging: readers (pages, progress polls) never block a writer (intake, an import), nor it them.
+                await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL");
             }
 
             if (database.MigrateOnStart)

@@ -58,6 +58,9 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         ["calendar-set"] = new("PUT", "/api/v1/calendar/2026-12-31", null, new { kind = "holiday", name = "测试" }, [Roles.Administrator]),
         ["notifications"] = new("GET", "/api/v1/me/notifications", null, null, Everyone),
         ["league"] = new("GET", "/api/v1/league?period=month", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
+        ["export"] = new("GET", "/api/v1/exports/requests?format=csv", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
+        ["systems"] = new("GET", "/api/v1/systems", null, null, [Roles.Administrator]),
+        ["webhooks"] = new("GET", "/api/v1/webhooks", null, null, [Roles.Administrator]),
         ["partners"] = new("POST", "/api/v1/partners", null, new { name = "街坊随手拍" }, [Roles.Administrator]),
     };
 
@@ -141,6 +144,10 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         "DELETE /api/v1/calendar/{date}", // DeadlineTests check administrators only
         "PUT /api/v1/calendar/{date}", // the calendar-set row above, with a real date
         "POST /api/v1/me/notifications/{id:long}/read", // needs a notification: DeadlineTests
+        "POST /api/v1/systems", "DELETE /api/v1/systems/{id:int}", "POST /api/v1/systems/links", // IntegrationTests: administrators and systems' keys only
+        "POST /api/v1/webhooks", "DELETE /api/v1/webhooks/{id:int}", "POST /api/v1/webhooks/{id:int}/activate", // IntegrationTests
+        "GET /api/v1/webhooks/{id:int}/deliveries", "POST /api/v1/webhooks/deliveries/{deliveryId:long}/replay",
+        "POST /api/v1/imports", "GET /api/v1/imports/{id:long}", "GET /api/v1/imports/{id:long}/rejections", // need an import: IntegrationTests
     ];
 
     [Theory]

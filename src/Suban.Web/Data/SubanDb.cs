@@ -52,6 +52,18 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
 
     public DbSet<Open311.PartnerApp> PartnerApps => Set<Open311.PartnerApp>();
 
+    public DbSet<Integration.WebhookSubscription> WebhookSubscriptions => Set<Integration.WebhookSubscription>();
+
+    public DbSet<Integration.WebhookDelivery> WebhookDeliveries => Set<Integration.WebhookDelivery>();
+
+    public DbSet<Integration.DepartmentSystem> DepartmentSystems => Set<Integration.DepartmentSystem>();
+
+    public DbSet<Integration.ExternalCase> ExternalCases => Set<Integration.ExternalCase>();
+
+    public DbSet<Integration.ImportJob> ImportJobs => Set<Integration.ImportJob>();
+
+    public DbSet<Integration.ImportRejection> ImportRejections => Set<Integration.ImportRejection>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums are stored by name: readable in SQL and safe when members are added or reordered.
@@ -336,6 +348,71 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.Property(p => p.Name).HasMaxLength(100);
             e.Property(p => p.ApiKeyHash).HasMaxLength(64);
             e.HasIndex(p => p.ApiKeyHash).IsUnique();
+        });
+
+        builder.Entity<Integration.WebhookSubscription>(e =>
+        {
+            e.ToTable("webhook_subscriptions");
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.Url).HasMaxLength(500);
+            e.Property(x => x.Secret).HasMaxLength(100);
+            e.Property(x => x.Events).HasMaxLength(300);
+            e.HasIndex(x => x.UnitId);
+            e.HasOne<Unit>().WithMany().HasForeignKey(x => x.UnitId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Integration.WebhookDelivery>(e =>
+        {
+            e.ToTable("webhook_deliveries");
+            e.Property(x => x.Event).HasMaxLength(32);
+            e.Property(x => x.ClaimedBy).HasMaxLength(64);
+            e.Property(x => x.LastError).HasMaxLength(500);
+            e.HasIndex(x => x.NextAttemptAt).HasFilter("status = 'Pending'");
+            e.HasIndex(x => new { x.SubscriptionId, x.RequestId, x.Id });
+            e.HasOne<Integration.WebhookSubscription>().WithMany().HasForeignKey(x => x.SubscriptionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(x => x.RequestId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Integration.DepartmentSystem>(e =>
+        {
+            e.ToTable("department_systems");
+            e.Property(x => x.Name).HasMaxLength(100);
+            e.Property(x => x.UserId).HasMaxLength(450);
+            e.Property(x => x.ApiKeyHash).HasMaxLength(64);
+            e.HasIndex(x => x.ApiKeyHash).IsUnique();
+            e.HasOne<Unit>().WithMany().HasForeignKey(x => x.UnitId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne<User>().WithMany().HasForeignKey(x => x.UserId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Integration.ExternalCase>(e =>
+        {
+            e.ToTable("external_cases");
+            e.Property(x => x.ExternalId).HasMaxLength(100);
+            e.HasIndex(x => new { x.SystemId, x.ExternalId }).IsUnique();
+            e.HasIndex(x => new { x.SystemId, x.RequestId }).IsUnique();
+            e.HasIndex(x => x.RequestId);
+            e.HasOne<Integration.DepartmentSystem>().WithMany().HasForeignKey(x => x.SystemId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(x => x.RequestId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Integration.ImportJob>(e =>
+        {
+            e.ToTable("import_jobs");
+            e.Property(x => x.FileName).HasMaxLength(200);
+            e.Property(x => x.Format).HasMaxLength(8);
+            e.Property(x => x.Status).HasMaxLength(16);
+            e.Property(x => x.UserId).HasMaxLength(450);
+            e.Property(x => x.Error).HasMaxLength(500);
+        });
+
+        builder.Entity<Integration.ImportRejection>(e =>
+        {
+            e.ToTable("import_rejections");
+            e.Property(x => x.Row).HasColumnName("row_no");
+            e.Property(x => x.Field).HasMaxLength(32);
+            e.Property(x => x.Reason).HasMaxLength(300);
+            e.HasIndex(x => new { x.JobId, x.Row });
+            e.HasOne<Integration.ImportJob>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
         });
 
         ApplySnakeCaseNames(builder);

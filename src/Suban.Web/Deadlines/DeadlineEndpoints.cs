@@ -346,7 +346,7 @@ internal static class DeadlineEndpoints
         {
             var text = $"督办单：工单{done.Request.TrackingNumber}，{order.Text}。请于{DeadlineEngine.Local(order.DueAt)}前办结并回复。";
             await s.Outbox.ToUnitAsync(order.UnitId, done.Request.Id, nameof(RequestAction.Supervise), text, done.Event.At, head: false, cancellationToken);
-            await s.Outbox.ToUnitAsync(order.UnitId, done.Request.Id, nameof(RequestAction.Supervise), text, done.Event.At, head: true, cancellationToken);
+            await s.Outbox.ToUnitAsync(order.UnitId, done.Request.Id, nameof(RequestAction.Supervise), text, done.Event.At, head: true, cancellationToken, webhook: false);
             await s.Db.SaveChangesAsync(cancellationToken);
         }
 

@@ -14,6 +14,13 @@ internal static class TrackingNumbers
     public static async Task<string> NextAsync(SubanDb db, IntakeOptions options, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var local = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, options.CityTimeZone()).DateTime);
+        var sequence = await ReserveAsync(db, local, 1, cancellationToken);
+        return Core.Intake.TrackingNumber.Format(options.TrackingPrefix, local, sequence);
+    }
+
+    /// <summary>Reserves <paramref name="count"/> consecutive sequences of a local day; returns the first.</summary>
+    public static async Task<long> ReserveAsync(SubanDb db, DateOnly local, int count, CancellationToken cancellationToken)
+    {
         var day = local.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
         var connection = db.Database.GetDbConnection();
@@ -25,15 +32,19 @@ internal static class TrackingNumbers
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
         command.CommandText = """
-            INSERT INTO tracking_sequences (day, last) VALUES (@day, 1)
-            ON CONFLICT (day) DO UPDATE SET last = tracking_sequences.last + 1
+            INSERT INTO tracking_sequences (day, last) VALUES (@day, @count)
+            ON CONFLICT (day) DO UPDATE SET last = tracking_sequences.last + @count
             RETURNING last
             """;
         var parameter = command.CreateParameter();
         parameter.ParameterName = "@day";
         parameter.Value = day;
         command.Parameters.Add(parameter);
-        var sequence = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        return Core.Intake.TrackingNumber.Format(options.TrackingPrefix, local, sequence);
+        var countParameter = command.CreateParameter();
+        countParameter.ParameterName = "@count";
+        countParameter.Value = count;
+        command.Parameters.Add(countParameter);
+        var last = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        return last - count + 1;
     }
 }

@@ -19,7 +19,7 @@ internal sealed class ChannelRegistry(IEnumerable<INotificationChannel> channels
 /// Writes notifications into the caller's unit of work: they are committed with the change they tell of, or not
 /// at all. Delivery happens later, from <see cref="OutboxDelivery"/>.
 /// </summary>
-internal sealed class Outbox(SubanDb db, ChannelRegistry channels)
+internal sealed class Outbox(SubanDb db, ChannelRegistry channels, Integration.WebhookOutbox webhooks)
 {
     public void ToCitizen(ServiceRequest request, string topic, string text, DateTime now)
     {
@@ -34,10 +34,18 @@ internal sealed class Outbox(SubanDb db, ChannelRegistry channels)
         }
     }
 
-    /// <summary>To a unit's desk (in-app), or to its head (in-app, and by SMS and e-mail where the head has them).</summary>
-    public async Task ToUnitAsync(int unitId, long? requestId, string topic, string text, DateTime now, bool head = false, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// To a unit's desk (in-app), or to its head (in-app, and by SMS and e-mail where the head has them); and, unless
+    /// <paramref name="webhook"/> is false, to the unit's subscribed systems as a webhook event.
+    /// </summary>
+    public async Task ToUnitAsync(int unitId, long? requestId, string topic, string text, DateTime now, bool head = false, CancellationToken cancellationToken = default, bool webhook = true)
     {
         var audience = head ? Audience.UnitHead : Audience.Unit;
+        if (webhook)
+        {
+            await webhooks.EnqueueAsync(unitId, requestId, topic, text, now, cancellationToken);
+        }
+
         Add(new Notification { RequestId = requestId, Audience = audience, UnitId = unitId, Channel = InAppChannel.ChannelName, Topic = topic, Text = text }, now);
         if (!head || !(channels.Has("sms") || channels.Has("email")))
         {

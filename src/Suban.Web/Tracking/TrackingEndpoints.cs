@@ -60,64 +60,14 @@ internal static class TrackingEndpoints
             return Problems.Field("pageSize", $"Between 1 and {MaxPageSize}.");
         }
 
-        if (filter.From is { } f && filter.To is { } t && f > t)
-        {
-            return Problems.Field("from", "'from' must not be after 'to'.");
-        }
-
-        if (!QueryValues.TryEnum<RequestState>(filter.State, "state", out var state, out var problem)
-            || !QueryValues.TryEnum<RequestType>(filter.Type, "type", out var type, out problem)
-            || !QueryValues.TryEnum<Channel>(filter.Channel, "channel", out var channel, out problem)
-            || !QueryValues.TryEnum<Urgency>(filter.Urgency, "urgency", out var urgency, out problem))
-        {
-            return problem!;
-        }
-
         var actor = await actors.GetAsync(cancellationToken);
-        var query = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
-        if (state is { } wantedState)
+        var filtered = await RequestFilters.ApplyAsync(filter, db.Requests.AsNoTracking(), db, actor, cancellationToken);
+        if (filtered.Problem is { } rejected)
         {
-            query = query.Where(r => r.State == wantedState);
+            return rejected;
         }
 
-        if (type is { } wantedType)
-        {
-            query = query.Where(r => r.Type == wantedType);
-        }
-
-        if (channel is { } wantedChannel)
-        {
-            query = query.Where(r => r.Channel == wantedChannel);
-        }
-
-        if (urgency is { } wantedUrgency)
-        {
-            query = query.Where(r => r.Urgency == wantedUrgency);
-        }
-
-        if (filter.From is { } from)
-        {
-            var fromUtc = from.UtcDateTime;
-            query = query.Where(r => r.SubmittedAt >= fromUtc);
-        }
-
-        if (filter.To is { } to)
-        {
-            var toUtc = to.UtcDateTime;
-            query = query.Where(r => r.SubmittedAt < toUtc);
-        }
-
-        if (!string.IsNullOrWhiteSpace(filter.UnitCode))
-        {
-            var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Code == filter.UnitCode, cancellationToken);
-            if (unit is null)
-            {
-                return Problems.Field("unitCode", $"No unit has the code '{filter.UnitCode}'.");
-            }
-
-            query = query.Where(r => r.PlatformUnitId == unit.Id || r.Assignments.Any(a => a.IsActive && a.UnitId == unit.Id));
-        }
-
+        var query = filtered.Query!;
         if (filter.Sort is not (null or "" or "newest" or "due"))
         {
             return Problems.Field("sort", "Sort by 'newest' (the default) or 'due' (least time left first).");
@@ -236,4 +186,70 @@ internal static class TrackingEndpoints
         TrackingNumber.IsWellFormed(trackingNumber)
             ? Problems.NotFound("trackingNumber", "No request with this tracking number is visible to you.")
             : Problems.Field("trackingNumber", "A tracking number looks like SZ20261122-000123.");
+}
+
+/// <summary>The list's filters, shared by the list and the export: what the actor may see, narrowed by the filter.</summary>
+internal static class RequestFilters
+{
+    public static async Task<(IQueryable<ServiceRequest>? Query, IResult? Problem)> ApplyAsync(RequestFilter filter, IQueryable<ServiceRequest> requests, SubanDb db, Actor actor, CancellationToken cancellationToken)
+    {
+        if (filter.From is { } f && filter.To is { } t && f > t)
+        {
+            return (null, Problems.Field("from", "'from' must not be after 'to'."));
+        }
+
+        if (!QueryValues.TryEnum<RequestState>(filter.State, "state", out var state, out var problem)
+            || !QueryValues.TryEnum<RequestType>(filter.Type, "type", out var type, out problem)
+            || !QueryValues.TryEnum<Channel>(filter.Channel, "channel", out var channel, out problem)
+            || !QueryValues.TryEnum<Urgency>(filter.Urgency, "urgency", out var urgency, out problem))
+        {
+            return (null, problem);
+        }
+
+        var query = await requests.VisibleTo(db, actor, cancellationToken);
+        if (state is { } wantedState)
+        {
+            query = query.Where(r => r.State == wantedState);
+        }
+
+        if (type is { } wantedType)
+        {
+            query = query.Where(r => r.Type == wantedType);
+        }
+
+        if (channel is { } wantedChannel)
+        {
+            query = query.Where(r => r.Channel == wantedChannel);
+        }
+
+        if (urgency is { } wantedUrgency)
+        {
+            query = query.Where(r => r.Urgency == wantedUrgency);
+        }
+
+        if (filter.From is { } from)
+        {
+            var fromUtc = from.UtcDateTime;
+            query = query.Where(r => r.SubmittedAt >= fromUtc);
+        }
+
+        if (filter.To is { } to)
+        {
+            var toUtc = to.UtcDateTime;
+            query = query.Where(r => r.SubmittedAt < toUtc);
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.UnitCode))
+        {
+            var unit = await db.Units.AsNoTracking().FirstOrDefaultAsync(u => u.Code == filter.UnitCode, cancellationToken);
+            if (unit is null)
+            {
+                return (null, Problems.Field("unitCode", $"No unit has the code '{filter.UnitCode}'."));
+            }
+
+            query = query.Where(r => r.PlatformUnitId == unit.Id || r.Assignments.Any(a => a.IsActive && a.UnitId == unit.Id));
+        }
+
+        return (query, null);
+    }
 }

@@ -34,6 +34,7 @@ public sealed class SubanApp : WebApplicationFactory<Program>
             ["Rating:RunWorker"] = "false",
             ["Deadlines:RunWorker"] = "false",
             ["Notifications:RunWorker"] = "false",
+            ["Webhooks:RunWorker"] = "false",
             ["Routing:TrainWhenMissing"] = "false",
             ["Intake:AnonymousPermitsPerMinute"] = "100000",
             ["Intake:LookupPermitsPerMinute"] = "100000",
@@ -57,6 +58,20 @@ public sealed class SubanApp : WebApplicationFactory<Program>
         _ = app.Server; // builds the host: migrations and seeding run now
         return app;
     }
+
+    /// <summary>An app on a real Kestrel server on a loopback port, for clients outside the process (node, a browser).</summary>
+    public static async Task<SubanApp> StartOnLoopbackAsync(string provider, IDictionary<string, string>? overrides = null)
+    {
+        var (name, connectionString) = await TestDatabases.CreateAsync(provider);
+        var app = new SubanApp(name, connectionString, overrides);
+        app.UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0));
+        app.StartServer();
+        return app;
+    }
+
+    /// <summary>Where the Kestrel server of <see cref="StartOnLoopbackAsync"/> listens, e.g. http://127.0.0.1:41234.</summary>
+    public string ServerAddress => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
