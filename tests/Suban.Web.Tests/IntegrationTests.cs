@@ -384,6 +384,40 @@ public sealed class IntegrationTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Import_ARowTheDatabaseRefuses_IsReportedAlone_AndLeavesNothingOfItselfBehind(string provider)
+    {
+        await using var app = await SubanApp.StartAsync(provider);
+        var admin = await Admin(app);
+
+        // A database rule the importer does not know of refuses one row of the batch.
+        await app.WithDbAsync(db => db.Database.IsNpgsql()
+            ? db.Database.ExecuteSqlRawAsync("""
+                CREATE FUNCTION refuse_marked() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN IF NEW.description = '数据库拒收' THEN RAISE EXCEPTION 'refused by a rule'; END IF; RETURN NEW; END $$;
+                CREATE TRIGGER refuse_marked BEFORE INSERT ON requests FOR EACH ROW EXECUTE FUNCTION refuse_marked();
+                """)
+            : db.Database.ExecuteSqlRawAsync("""
+                CREATE TRIGGER refuse_marked BEFORE INSERT ON requests WHEN NEW.description = '数据库拒收'
+                BEGIN SELECT RAISE(ABORT, 'refused by a rule'); END;
+                """));
+        var csv = CsvFile(
+            "R-1,投诉,一,第一条,2025-03-01 09:30,,,,,,已办,2025-03-02 09:30,,满意",
+            "R-2,投诉,二,数据库拒收,2025-03-01 09:31,,,,,,已办,2025-03-02 09:30,,满意",
+            "R-3,投诉,三,第三条,2025-03-01 09:32,,,,,,已办,2025-03-02 09:30,,满意");
+        var job = await ImportAsync(admin, "h.csv", Encoding.UTF8.GetBytes(csv), dryRun: false);
+        job.GetProperty("imported").GetInt32().ShouldBe(2);
+        var rejected = (await RejectionsAsync(admin, job)).ShouldHaveSingleItem();
+        rejected.GetProperty("row").GetInt32().ShouldBe(3);
+        rejected.GetProperty("reason").GetString()!.ShouldContain("refused by a rule");
+
+        var imported = await app.WithDbAsync(db => db.Requests.Where(r => r.Channel == Channel.BulkImport).Select(r => new { r.ExternalId, Events = r.Events.Count }).OrderBy(r => r.ExternalId).ToListAsync());
+        imported.Select(r => r.ExternalId).ShouldBe(["R-1", "R-3"]);
+        imported.ShouldAllBe(r => r.Events == 3);
+        (await app.WithDbAsync(db => db.Events.CountAsync(e => e.Note == "历史工单导入（原编号 R-2）"))).ShouldBe(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Import_ReadsJsonLinesAndXlsx_AndAnUnreadableFileFailsAsAWhole(string provider)
     {
         await using var app = await SubanApp.StartAsync(provider);

@@ -191,31 +191,28 @@ internal sealed partial class RequestImporter(SubanDb db, CatalogueStore catalog
                 }
             }
 
+            // Written with multi-row INSERTs (see BulkInsert), not tracked entities: a batch is three statements or so.
+            var ids = await BulkInsert.InsertAsync(db, candidates.Select(c => c.Request).ToList(), "tracking_number", cancellationToken);
             foreach (var candidate in candidates)
             {
-                candidate.Request.Id = 0;
-                candidate.Request.Events.Clear();
-                candidate.Request.Assignments.Clear();
+                var id = ids[candidate.Request.TrackingNumber];
                 foreach (var e in candidate.Events)
                 {
-                    e.Id = 0;
-                    candidate.Request.Events.Add(e);
+                    e.RequestId = id;
                 }
 
                 if (candidate.Lead is { } lead)
                 {
-                    lead.Id = 0;
-                    candidate.Request.Assignments.Add(lead);
+                    lead.RequestId = id;
                 }
-
-                db.Requests.Add(candidate.Request);
             }
 
-            await db.SaveChangesAsync(cancellationToken);
+            await BulkInsert.InsertAsync(db, candidates.SelectMany(c => c.Events).ToList(), null, cancellationToken);
+            await BulkInsert.InsertAsync(db, candidates.Where(c => c.Lead is not null).Select(c => c.Lead!).ToList(), null, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
             return null;
         }
-        catch (DbUpdateException e)
+        catch (Exception e) when (e is System.Data.Common.DbException or DbUpdateException or KeyNotFoundException)
         {
             await transaction.RollbackAsync(cancellationToken);
             return (e.InnerException ?? e).Message;
