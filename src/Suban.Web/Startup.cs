@@ -83,6 +83,7 @@ internal static class Startup
                 context.Request.Headers.ContainsKey(Integration.SystemKeyHandler.Header) ? Integration.SystemKeyHandler.SchemeName : Integration.SystemKeyHandler.IdentityScheme);
         services.AddAuthorization();
 
+        services.AddRazorComponents();
         services.AddHttpContextAccessor();
         services.AddScoped<ActorAccessor>();
         services.AddScoped<RequestWorkflow>();
@@ -227,6 +228,7 @@ internal static class Startup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseExternalCaseIds();
         app.UseRouting();
@@ -255,6 +257,7 @@ internal static class Startup
         app.MapDepartmentSystems();
         app.MapWebhooks();
         app.MapImports();
+        Pages.PageEndpoints.MapPages(app);
     }
 
     /// <summary>Migrate, then seed what an empty database needs; one instance at a time on PostgreSQL.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -14,64 +13,11 @@ namespace Suban.Web.Tests;
 /// </summary>
 public sealed class Open311ClientTests
 {
-    private static readonly Lazy<Task<string>> Client = new(PrepareAsync);
-
-    private static string Directory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tests", "Suban.Web.Tests", "Open311Client");
-            if (File.Exists(Path.Combine(candidate, "client.js")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tests/Suban.Web.Tests/Open311Client not found above " + AppContext.BaseDirectory);
-    }
-
-    private static async Task<string> PrepareAsync()
-    {
-        var dir = Directory();
-        if (!File.Exists(Path.Combine(dir, "node_modules", "open311", "package.json")))
-        {
-            var (code, output, error) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], dir, TimeSpan.FromMinutes(5));
-            code.ShouldBe(0, $"npm ci failed: {output}\n{error}");
-        }
-
-        return dir;
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string file, string[] arguments, string directory, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cancel.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', arguments)} did not finish in {timeout}.");
-        }
-
-        return (process.ExitCode, await output, await error);
-    }
-
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task NpmOpen311Client_ListsServicesPostsARequestAndReadsItBack_InJsonAndXml(string provider)
     {
-        var dir = await Client.Value;
+        var dir = await Npm.FolderAsync("Open311Client", Path.Combine("open311", "package.json"));
         await using var app = await SubanApp.StartOnLoopbackAsync(provider);
         var admin = await app.ClientAsync(Roles.Administrator, "440300");
         var partner = await admin.PostAsJsonAsync("/api/v1/partners", new { name = "npm open311" });
@@ -81,7 +27,7 @@ public sealed class Open311ClientTests
 
         foreach (var format in new[] { "json", "xml" })
         {
-            var (code, output, error) = await RunAsync("node", ["client.js", app.ServerAddress, apiKey, format], dir, TimeSpan.FromMinutes(2));
+            var (code, output, error) = await Npm.RunAsync("node", ["client.js", app.ServerAddress, apiKey, format], dir, TimeSpan.FromMinutes(2));
             code.ShouldBe(0, $"{format}: {error}");
             var result = JsonDocument.Parse(output.Trim()).RootElement;
             result.GetProperty("format").GetString().ShouldBe(format);

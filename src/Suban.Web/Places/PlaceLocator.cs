@@ -112,6 +112,17 @@ internal static class PlaceEndpoints
             .WithTags("Places")
             .WithSummary("Import district or street boundaries (GeoJSON, a 'code' property per feature).")
             .RequireAuthorization(p => p.RequireRole(Roles.Administrator));
+
+        // Staff: the boundaries in force, for maps (the dashboard draws districts from them, without tiles).
+        routes.MapGet("/api/v1/places/boundaries/{level}", async (string level, SubanDb db, CancellationToken ct) =>
+                level is not ("district" or "street")
+                    ? Problems.Field("level", "district or street.")
+                    : await db.BoundaryImports.AsNoTracking().Where(b => b.Level == level).OrderByDescending(b => b.Id).Select(b => b.GeoJson).FirstOrDefaultAsync(ct) is { } json
+                        ? Results.Text(json, "application/geo+json; charset=utf-8")
+                        : Problems.NotFound("level", $"No {level} boundaries have been imported."))
+            .WithTags("Places")
+            .WithSummary("The latest imported district or street boundaries, as GeoJSON.")
+            .RequireAuthorization(p => p.RequireRole(Roles.Staff));
         return routes;
     }
 

@@ -1,0 +1,284 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Suban.Core.Catalogue;
+using Suban.Core.Deadlines;
+using Suban.Core.Lifecycle;
+using Suban.Core.Organisation;
+using Suban.Web.Catalogue;
+using Suban.Web.Data;
+using Suban.Web.Infrastructure;
+using Suban.Web.Requests;
+
+namespace Suban.Web.Pages;
+
+/// <summary>
+/// The pages: Razor components rendered on the server, one endpoint each, loading their data here. Every page is
+/// open to the browser, and each checks who may see it: a page that needs a role sends a visitor to sign in and
+/// answers 403 to someone signed in without that role. Actions go through the same JSON API as any client.
+/// </summary>
+internal static class PageEndpoints
+{
+    private static readonly string[] Leaders = [Roles.Supervisor, Roles.Analyst, Roles.Administrator];
+
+    public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder routes)
+    {
+        // Anyone: the citizen portal.
+        routes.MapGet("/", PortalAsync).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/submit", SubmitAsync).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/track", TrackAsync).AllowAnonymous().ExcludeFromDescription();
+
+        // Citizens: their own requests. Dispatchers, handlers, leaders: their desks (checked in each page).
+        routes.MapGet("/me", MyRequestsAsync).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/desk/dispatch", DispatchDeskAsync).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/desk/dispatch/queue", DispatchQueueAsync).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/desk/unit", UnitDeskAsync).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/dashboard", DashboardAsync).AllowAnonymous().ExcludeFromDescription();
+
+        // Dispatchers: a server-sent event whenever their queues change.
+        routes.MapGet("/api/v1/queue/stream", QueueStreamAsync)
+            .WithTags("Dispatch")
+            .WithSummary("Server-sent events: 'queue' whenever the dispatcher's queues change (new, returned or dispatched requests).")
+            .RequireAuthorization(p => p.RequireRole(Roles.Dispatcher));
+
+        // Supervisors, analysts, administrators: the dashboard's figures.
+        routes.MapGet("/api/v1/stats", StatsAsync)
+            .WithTags("Analytics")
+            .WithSummary("Volumes by day, channel, category and district; on-time rate, satisfaction, handling time; for requests submitted from 'from' to 'to' (dates, Shenzhen).")
+            .RequireAuthorization(p => p.RequireRole(Leaders));
+        return routes;
+    }
+
+    private static string Lang(HttpContext http) => http.Request.Query["lang"] == "en" ? "en" : "zh";
+
+    private static RazorComponentResult Page<T>(HttpContext http, Actor actor, Dictionary<string, object?>? parameters = null)
+        where T : Microsoft.AspNetCore.Components.IComponent
+    {
+        parameters ??= [];
+        parameters["Lang"] = Lang(http);
+        parameters["Roles"] = actor.RoleNames;
+        return new RazorComponentResult<T>(parameters);
+    }
+
+    /// <summary>Null when the actor may see the page; else a redirect to sign in, or 403.</summary>
+    private static IResult? Guard(HttpContext http, Actor actor, params string[] roles)
+    {
+        if (!actor.IsAuthenticated)
+        {
+            return Results.Redirect("/login?returnUrl=" + Uri.EscapeDataString(http.Request.Path + http.Request.QueryString));
+        }
+
+        return roles.Any(actor.IsIn) ? null : Results.Content(
+            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>403</title><main><h1>无权访问 · Forbidden</h1><p><a href=\"/\">速办</a></p></main></html>",
+            "text/html; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+    }
+
+    private static async Task<IResult> PortalAsync(HttpContext http, ActorAccessor actors) =>
+        Page<Portal>(http, await actors.GetAsync(http.RequestAborted));
+
+    private static async Task<IResult> SubmitAsync(HttpContext http, ActorAccessor actors, CatalogueStore catalogue)
+    {
+        var current = await catalogue.CurrentAsync(http.RequestAborted);
+        var matters = current?.Snapshot.Active
+            .Select(m => new Submit.MatterOption(m.Code, m.Name, m.Category)).ToList() ?? [];
+        return Page<Submit>(http, await actors.GetAsync(http.RequestAborted), new() { ["Matters"] = matters });
+    }
+
+    private static async Task<IResult> TrackAsync(HttpContext http, string? n, ActorAccessor actors) =>
+        Page<Track>(http, await actors.GetAsync(http.RequestAborted), new() { ["Number"] = n });
+
+    private static async Task<IResult> MyRequestsAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Roles.Citizen) is { } refused)
+        {
+            return refused;
+        }
+
+        var mine = db.Requests.AsNoTracking().Where(r => r.CitizenUserId == actor.UserId).OrderByDescending(r => r.SubmittedAt).Take(50);
+        var cards = await CardsAsync(db, mine, actor, clock, publicOnly: true, suggestions: null, http.RequestAborted);
+        return Page<MyRequests>(http, actor, new() { ["Requests"] = cards });
+    }
+
+    private static async Task<IResult> DispatchDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Roles.Dispatcher) is { } refused)
+        {
+            return refused;
+        }
+
+        var (submitted, returned) = await QueuesAsync(db, actor, clock, catalogue, organisation, http.RequestAborted);
+        var units = await db.Units.AsNoTracking()
+            .Where(u => u.Kind != UnitKind.CityPlatform && u.Kind != UnitKind.DistrictPlatform)
+            .OrderBy(u => u.Code).Select(u => new UnitOption(u.Code, u.Name)).ToListAsync(http.RequestAborted);
+        return Page<DispatchDesk>(http, actor, new() { ["Units"] = units, ["Submitted"] = submitted, ["Returned"] = returned });
+    }
+
+    private static async Task<IResult> DispatchQueueAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Roles.Dispatcher) is { } refused)
+        {
+            return refused;
+        }
+
+        var (submitted, returned) = await QueuesAsync(db, actor, clock, catalogue, organisation, http.RequestAborted);
+        return Page<DispatchQueue>(http, actor, new() { ["Submitted"] = submitted, ["Returned"] = returned });
+    }
+
+    private static async Task<(List<RequestCard> Submitted, List<RequestCard> Returned)> QueuesAsync(SubanDb db, Actor actor, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation, CancellationToken cancellationToken)
+    {
+        var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
+        var platform = actor.Unit?.Id;
+        var waiting = visible.Where(r => (r.State == RequestState.Submitted || r.State == RequestState.Returned) && r.PlatformUnitId == platform);
+        var snapshot = (await catalogue.CurrentAsync(cancellationToken))?.Snapshot;
+        var maps = await organisation.GetAsync(cancellationToken);
+        var cards = await CardsAsync(db, waiting.OrderBy(r => r.SubmittedAt).Take(200), actor, clock, publicOnly: false, (snapshot, maps), cancellationToken);
+        var ordered = cards.OrderBy(c => c.DueAt ?? DateTimeOffset.MaxValue).ToList();
+        return (ordered.Where(c => c.State == RequestState.Submitted).ToList(), ordered.Where(c => c.State == RequestState.Returned).ToList());
+    }
+
+    private static async Task<IResult> UnitDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Roles.Handler) is { } refused)
+        {
+            return refused;
+        }
+
+        var unitId = actor.Unit?.Id;
+        var mine = db.Requests.AsNoTracking()
+            .Where(r => (r.State == RequestState.Dispatched || r.State == RequestState.InProgress || r.State == RequestState.Reopened)
+                && r.Assignments.Any(a => a.IsActive && a.UnitId == unitId));
+        var cards = await CardsAsync(db, mine.Take(200), actor, clock, publicOnly: false, suggestions: null, http.RequestAborted);
+        var ordered = cards.OrderBy(c => c.DueAt ?? DateTimeOffset.MaxValue).ToList();
+        return Page<UnitDesk>(http, actor, new() { ["UnitName"] = actor.Unit?.Name ?? "", ["Requests"] = ordered });
+    }
+
+    private static async Task<IResult> DashboardAsync(HttpContext http, DateOnly? from, DateOnly? to, SubanDb db, ActorAccessor actors, CatalogueStore catalogue, TimeProvider clock)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Leaders) is { } refused)
+        {
+            return refused;
+        }
+
+        var (first, end) = Range(from, to, clock);
+        var stats = await DashboardStats.ComputeAsync(db, actor, catalogue, first, end, Lang(http) == "en", http.RequestAborted);
+        return Page<Dashboard>(http, actor, new() { ["Stats"] = stats });
+    }
+
+    private static async Task<IResult> StatsAsync(HttpContext http, DateOnly? from, DateOnly? to, SubanDb db, ActorAccessor actors, CatalogueStore catalogue, TimeProvider clock)
+    {
+        if (from is { } f && to is { } t && (t < f || t.DayNumber - f.DayNumber > 366))
+        {
+            return Problems.Field("to", "'to' is on or after 'from', at most a year later.");
+        }
+
+        var (first, end) = Range(from, to, clock);
+        var actor = await actors.GetAsync(http.RequestAborted);
+        return TypedResults.Ok(await DashboardStats.ComputeAsync(db, actor, catalogue, first, end, Lang(http) == "en", http.RequestAborted));
+    }
+
+    /// <summary>The days from <paramref name="from"/> to <paramref name="to"/> inclusive; the last 30 days by default.</summary>
+    private static (DateOnly First, DateOnly End) Range(DateOnly? from, DateOnly? to, TimeProvider clock)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
+        var last = to ?? today;
+        var first = from ?? last.AddDays(-29);
+        if (first > last || last.DayNumber - first.DayNumber > 366)
+        {
+            first = last.AddDays(-29);
+        }
+
+        return (first, last.AddDays(1));
+    }
+
+    /// <summary>
+    /// Server-sent events for the dispatcher's desk: the queues' fingerprint (how many wait and the newest change) is
+    /// read from the database every two seconds, so a change made on any instance reaches every open desk.
+    /// </summary>
+    private static async Task QueueStreamAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        http.Response.Headers.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        var platform = actor.Unit?.Id;
+        string? last = null;
+        try
+        {
+            while (!http.RequestAborted.IsCancellationRequested)
+            {
+                var waiting = db.Requests.AsNoTracking().Where(r => r.PlatformUnitId == platform && (r.State == RequestState.Submitted || r.State == RequestState.Returned));
+                var count = await waiting.CountAsync(http.RequestAborted);
+                var newest = await db.Requests.AsNoTracking().Where(r => r.PlatformUnitId == platform).MaxAsync(r => (DateTime?)r.UpdatedAt, http.RequestAborted);
+                var fingerprint = $"{count}:{newest:O}";
+                if (fingerprint != last)
+                {
+                    await http.Response.WriteAsync($"event: queue\ndata: {count}\n\n", http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                    last = fingerprint;
+                }
+                else
+                {
+                    await http.Response.WriteAsync(": keep-alive\n\n", http.RequestAborted);
+                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2), http.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The desk was closed.
+        }
+    }
+
+    private static async Task<List<RequestCard>> CardsAsync(
+        SubanDb db,
+        IQueryable<ServiceRequest> query,
+        Actor actor,
+        TimeProvider clock,
+        bool publicOnly,
+        (CatalogueSnapshot? Snapshot, OrganisationMap Maps)? suggestions,
+        CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var rows = await query.Select(r => new
+        {
+            Request = r,
+            DueAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Status == ClockStatus.Running && c.Kind != ClockKind.Supervision).Min(c => (DateTime?)c.DueAt),
+            WarnAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Status == ClockStatus.Running && c.Kind != ClockKind.Supervision).Min(c => (DateTime?)c.WarnAt),
+            LeadName = db.Units.Where(u => u.Id == r.LeadUnitId).Select(u => u.Name).FirstOrDefault(),
+        }).ToListAsync(cancellationToken);
+
+        var cards = new List<RequestCard>();
+        foreach (var row in rows)
+        {
+            var r = row.Request;
+            var timeline = await RequestViews.TimelineAsync(db, r.Id, publicOnly, cancellationToken);
+            var options = new List<SuggestionOption>();
+            if (suggestions is ({ } snapshot, var maps) && r.RoutingSuggestions is { Length: > 0 } json)
+            {
+                foreach (var s in JsonSerializer.Deserialize<List<Routing.Suggestion>>(json, CatalogueJson.Options) ?? [])
+                {
+                    if (snapshot[s.Code] is { } matter)
+                    {
+                        var decision = Responsibility.Decide(matter, r.DistrictCode, r.StreetCode, maps);
+                        options.Add(new SuggestionOption(s.Code, s.Name, s.Probability, decision.LeadUnitCode, decision.CoUnitCodes));
+                    }
+                }
+            }
+
+            var isLead = actor.Unit is { } unit && r.LeadUnitId == unit.Id;
+            cards.Add(new RequestCard(
+                r.TrackingNumber, r.Type, r.Title, r.Description, r.State, r.Urgency, r.AddressText, RequestViews.Utc(r.SubmittedAt),
+                RequestViews.Utc(row.DueAt), row.DueAt is { } due && row.WarnAt is { } warn ? TimeLimit.WarningAt(now, warn, due) : Warning.None,
+                row.LeadName, isLead, timeline, options));
+        }
+
+        return cards;
+    }
+}
