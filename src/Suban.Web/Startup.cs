@@ -258,6 +258,7 @@ internal static class Startup
         app.MapWebhooks();
         app.MapImports();
         Pages.PageEndpoints.MapPages(app);
+        app.MapUserAdmin();
     }
 
     /// <summary>Migrate, then seed what an empty database needs; one instance at a time on PostgreSQL.</summary>

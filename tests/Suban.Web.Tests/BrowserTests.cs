@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
@@ -34,12 +35,19 @@ public sealed class BrowserTests
             DeviceScaleFactor = 1,
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        page.SetDefaultTimeout(30_000);
         await page.GotoAsync("/login?returnUrl=%2F");
-        await page.GetByLabel("用户名").FillAsync(userName);
-        await page.GetByLabel("密码").FillAsync(SubanApp.Password);
+        await page.GetByLabel("用户名", new() { Exact = true }).FillAsync(userName);
+        await page.GetByLabel("密码", new() { Exact = true }).FillAsync(SubanApp.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "登录" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
+        try
+        {
+            await page.WaitForURLAsync("**/");
+        }
+        catch (TimeoutException)
+        {
+            throw new InvalidOperationException($"{userName} did not sign in; the page says: {await page.Locator("main").InnerTextAsync()}");
+        }
         return new Session(context, page);
     }
 
@@ -76,6 +84,7 @@ public sealed class BrowserTests
 
         // The portal, before anyone signs in.
         var visitor = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, Locale = "zh-CN" });
+        visitor.SetDefaultTimeout(30_000);
         await visitor.GotoAsync("/");
         await ShootAsync(visitor, "portal");
         await AccessibleAsync(visitor, "portal");
@@ -92,12 +101,12 @@ public sealed class BrowserTests
         await citizen.Page.GotoAsync("/submit");
         await ShootAsync(citizen.Page, "submit");
         await AccessibleAsync(citizen.Page, "submit");
-        await citizen.Page.GetByLabel("标题").FillAsync("福华三路路灯不亮");
-        await citizen.Page.GetByLabel("具体情况").FillAsync("福田区福田街道福华三路与金田路口的路灯已经一周不亮，晚上行人很危险，请尽快维修。");
-        await citizen.Page.GetByLabel("地点").FillAsync("福田区福田街道福华三路");
-        await citizen.Page.GetByLabel("手机号码").FillAsync(phone);
+        await citizen.Page.GetByLabel("标题", new() { Exact = true }).FillAsync("福华三路路灯不亮");
+        await citizen.Page.GetByLabel("具体情况", new() { Exact = true }).FillAsync("福田区福田街道福华三路与金田路口的路灯已经一周不亮，晚上行人很危险，请尽快维修。");
+        await citizen.Page.GetByLabel("地点", new() { Exact = true }).FillAsync("福田区福田街道福华三路");
+        await citizen.Page.GetByLabel("手机号码", new() { Exact = true }).FillAsync(phone);
         await citizen.Page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
-        await citizen.Page.Locator("#submitted").WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 })
+        await citizen.Page.Locator("#submitted").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 })
             .ContinueWith(async wait => { if (wait.IsFaulted) { throw new InvalidOperationException("Not submitted: " + await citizen.Page.Locator("#submit-form").InnerTextAsync()); } }).Unwrap();
         var number = (await citizen.Page.Locator("#tracking-number").InnerTextAsync()).Trim();
         number.ShouldStartWith("SZ");
@@ -105,10 +114,10 @@ public sealed class BrowserTests
 
         // It appears on the open desk without a reload (server-sent events, then htmx).
         var card = dispatcher.Page.Locator($"article[data-number='{number}']");
-        await card.WaitForAsync(new LocatorWaitForOptions { Timeout = 20_000 });
+        await card.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
         await ShootAsync(dispatcher.Page, "dispatch-desk");
         await AccessibleAsync(dispatcher.Page, "dispatch-desk");
-        await card.GetByLabel("承办单位").FillAsync(Scenario.Street);
+        await card.GetByLabel("承办单位", new() { Exact = true }).FillAsync(Scenario.Street);
         await card.GetByRole(AriaRole.Button, new() { Name = "派单" }).ClickAsync();
         await card.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
 
@@ -119,8 +128,12 @@ public sealed class BrowserTests
         await ShootAsync(street.Page, "unit-desk");
         await AccessibleAsync(street.Page, "unit-desk");
         await task.GetByRole(AriaRole.Button, new() { Name = "签收" }).ClickAsync();
-        await task.GetByLabel("答复市民").WaitForAsync();
-        await task.GetByLabel("答复市民").FillAsync("已安排维修，路灯今晚恢复照明。");
+        await task.GetByLabel("答复市民", new() { Exact = true }).WaitForAsync();
+        await task.GetByLabel("申请延期（工作日）", new() { Exact = true }).FillAsync("3");
+        await task.GetByLabel("理由", new() { Exact = true }).FillAsync("需协调供电部门更换线路");
+        await task.GetByRole(AriaRole.Button, new() { Name = "申请延期" }).ClickAsync();
+        await task.Locator(".timeline li", new() { HasText = "申请延期" }).WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        await task.GetByLabel("答复市民", new() { Exact = true }).FillAsync("已安排维修，路灯今晚恢复照明。");
         await task.GetByRole(AriaRole.Button, new() { Name = "答复", Exact = true }).ClickAsync();
         await task.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
 
@@ -134,7 +147,7 @@ public sealed class BrowserTests
         await mine.Locator(".badge", new() { HasText = "重新办理" }).WaitForAsync();
 
         await street.Page.GotoAsync("/desk/unit");
-        await task.GetByLabel("答复市民").FillAsync("已更换灯具并复查，路灯正常。");
+        await task.GetByLabel("答复市民", new() { Exact = true }).FillAsync("已更换灯具并复查，路灯正常。");
         await task.GetByRole(AriaRole.Button, new() { Name = "答复", Exact = true }).ClickAsync();
         await task.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
 
@@ -144,7 +157,7 @@ public sealed class BrowserTests
 
         // Anyone can follow it by number and phone digits.
         await visitor.GotoAsync($"/track?n={number}");
-        await visitor.GetByLabel("手机号后四位").FillAsync(phone[^4..]);
+        await visitor.GetByLabel("手机号后四位", new() { Exact = true }).FillAsync(phone[^4..]);
         await visitor.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
         await visitor.Locator("#status-timeline li").First.WaitForAsync();
         (await visitor.Locator("#status-timeline li").CountAsync()).ShouldBeGreaterThanOrEqualTo(6);
@@ -192,6 +205,200 @@ public sealed class BrowserTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task CallConsole_ShowsTheCallersHistory_DuplicateHints_SuggestedMatters_AndInstantAnswers(string provider)
+    {
+        await using var app = await SubanApp.StartOnLoopbackAsync(provider);
+        var caller = "13700001111";
+        await app.ClientAsync(Roles.CallTaker, "440300", "calltaker");
+        var admin = await app.ClientAsync(Roles.Administrator, "440300");
+        (await admin.PostAsync("/api/v1/routing/train", null)).EnsureSuccessStatusCode();
+        var s = new Scenario(app);
+        var earlier = await s.SubmitAsync(await s.Citizen(), new
+        {
+            type = "complaint",
+            title = "小区业委会成立问题",
+            description = "福田街道某小区想申请成立业主大会和业主委员会，街道迟迟没有回复，请问怎么办理",
+            place = new { address = "福田区福田街道福华三路" },
+            contact = new { phone = caller },
+            channel = "web",
+        });
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var desk = await SignInAsync(browser, app.ServerAddress, "calltaker");
+        var page = desk.Page;
+        await page.GotoAsync("/desk/calls");
+
+        // Keyboard only: the number first, then Tab on.
+        await page.GetByLabel("来电号码", new() { Exact = true }).FillAsync(caller);
+        await page.Keyboard.PressAsync("Tab");
+        await page.Locator("#history li", new() { HasText = earlier }).WaitForAsync();
+
+        await page.GetByLabel("咨询", new() { Exact = true }).CheckAsync();
+        await page.GetByLabel("标题", new() { Exact = true }).FillAsync("成立业主委员会");
+        await page.GetByLabel("地点", new() { Exact = true }).FillAsync("福田区福田街道福华三路");
+        await page.GetByLabel("诉求内容", new() { Exact = true }).FillAsync("福田街道某小区想申请成立业主大会和业主委员会，街道迟迟没有回复，请问怎么办理");
+        await page.Locator("#duplicates li", new() { HasText = earlier }).WaitForAsync();
+        await page.Locator("#suggestions li").First.WaitForAsync();
+
+        await page.GetByLabel("事项", new() { Exact = true }).FillAsync("01.02.001");
+        await page.GetByLabel("事项", new() { Exact = true }).DispatchEventAsync("change");
+        await page.Locator("#answer").WaitForAsync();
+        (await page.Locator("#answer-text").InnerTextAsync()).ShouldNotBeNullOrWhiteSpace();
+        await ShootAsync(page, "call-console");
+        await AccessibleAsync(page, "call-console");
+
+        await page.GetByLabel("诉求内容", new() { Exact = true }).PressAsync("Control+Enter");
+        await page.Locator("#taken").WaitForAsync();
+        var taken = (await page.Locator("#taken").InnerTextAsync()).Split(' ').Last();
+        var stored = await app.WithDbAsync(db => db.Requests.SingleAsync(r => r.TrackingNumber == taken));
+        stored.Channel.ShouldBe(Channel.Hotline);
+        stored.Type.ShouldBe(RequestType.Consultation);
+        stored.ContactPhone.ShouldBe(caller);
+        await desk.Context.CloseAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task DispatchDesk_MergesADuplicate_AndForwardsDownALevel(string provider)
+    {
+        await using var app = await SubanApp.StartOnLoopbackAsync(provider);
+        await app.ClientAsync(Roles.Dispatcher, "440300", "dispatcher");
+        var s = new Scenario(app);
+        var first = await s.SubmitAsync();
+        var again = await s.SubmitAsync(await s.Citizen("another"), Scenario.Body(phone: "13800138001"));
+        var other = await s.SubmitAsync(body: Scenario.Body(title: "公园健身器材损坏", description: "香蜜湖公园的健身器材坏了好几个，存在安全隐患。", address: "福田区香蜜湖街道"));
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var desk = await SignInAsync(browser, app.ServerAddress, "dispatcher");
+        await desk.Page.GotoAsync("/desk/dispatch");
+
+        // The later request offers the earlier one as a likely duplicate; merging takes it off the queue.
+        var duplicate = desk.Page.Locator($"article[data-number='{again}']");
+        await duplicate.Locator($"button[data-merge-into='{first}']").ClickAsync();
+        await duplicate.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        var merged = await app.WithDbAsync(db => db.Requests.SingleAsync(r => r.TrackingNumber == again));
+        merged.State.ShouldBe(RequestState.Merged);
+
+        // Forward down to the district platform.
+        var card = desk.Page.Locator($"article[data-number='{other}']");
+        await card.GetByLabel("转下级平台", new() { Exact = true }).SelectOptionAsync(Scenario.District);
+        await card.GetByRole(AriaRole.Button, new() { Name = "转派" }).ClickAsync();
+        await card.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        var forwarded = await app.WithDbAsync(db => db.Requests.Where(r => r.TrackingNumber == other).Select(r => db.Units.Single(u => u.Id == r.PlatformUnitId).Code).SingleAsync());
+        forwarded.ShouldBe(Scenario.District);
+        await desk.Context.CloseAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Submit_PicksThePlaceOnTheMapOfTheCitysDistricts(string provider)
+    {
+        await using var app = await SubanApp.StartOnLoopbackAsync(provider);
+        var admin = await app.ClientAsync(Roles.Administrator, "440300");
+
+        // A made-up square for 福田区 (440304): enough to pick from.
+        const string square = """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"440304","name":"福田区"},
+             "geometry":{"type":"Polygon","coordinates":[[[114.00,22.50],[114.10,22.50],[114.10,22.58],[114.00,22.58],[114.00,22.50]]]}}]}
+            """;
+        (await admin.PostAsync("/api/v1/places/boundaries/district", new StringContent(square, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.ServerAddress, ViewportSize = new ViewportSize { Width = 390, Height = 844 }, IsMobile = true, HasTouch = true, Locale = "zh-CN" });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync("/submit");
+        await page.GetByRole(AriaRole.Button, new() { Name = "在地图上选择" }).ClickAsync();
+        var map = page.Locator("#pick-map canvas").First;
+        await map.WaitForAsync();
+        var box = (await page.Locator("#pick-map").BoundingBoxAsync())!;
+        await page.Mouse.ClickAsync(box.X + (box.Width / 2), box.Y + (box.Height / 2));
+        await page.Locator("#located", new() { HasText = "已在地图上选点" }).WaitForAsync();
+        var latitude = double.Parse(await page.Locator("#latitude").InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        var longitude = double.Parse(await page.Locator("#longitude").InputValueAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        latitude.ShouldBeInRange(22.50, 22.58);
+        longitude.ShouldBeInRange(114.00, 114.10);
+
+        await page.GetByLabel("标题", new() { Exact = true }).FillAsync("井盖缺失");
+        await page.GetByLabel("具体情况", new() { Exact = true }).FillAsync("路边井盖缺失，行人容易踩空。");
+        await page.GetByLabel("手机号码", new() { Exact = true }).FillAsync("13900002222");
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
+        await page.Locator("#submitted").WaitForAsync();
+        var number = (await page.Locator("#tracking-number").InnerTextAsync()).Trim();
+        var stored = await app.WithDbAsync(db => db.Requests.SingleAsync(r => r.TrackingNumber == number));
+        stored.DistrictCode.ShouldBe("440304");
+        stored.Latitude!.Value.ShouldBe(latitude, 0.000001);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Admin_MakesAStaffAccountAndAHoliday_AndTheNewAccountSignsInToItsDesk(string provider)
+    {
+        await using var app = await SubanApp.StartOnLoopbackAsync(provider);
+        await app.ClientAsync(Roles.Administrator, "440300", "admin");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var admin = await SignInAsync(browser, app.ServerAddress, "admin");
+        var page = admin.Page;
+        await page.GotoAsync("/admin");
+        await page.GetByLabel("用户名", new() { Exact = true }).FillAsync("futian-desk");
+        await page.GetByLabel("姓名", new() { Exact = true }).FillAsync("福田街道值班");
+        await page.GetByLabel("单位编码", new() { Exact = true }).FillAsync(Scenario.Street);
+        await page.GetByLabel("角色", new() { Exact = true }).SelectOptionAsync(Roles.Handler);
+        await page.GetByLabel("初始密码", new() { Exact = true }).FillAsync(SubanApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "新建账号" }).ClickAsync();
+        await page.Locator("tr[data-user='futian-desk']").WaitForAsync();
+
+        await page.GetByLabel("日期", new() { Exact = true }).FillAsync("2026-12-31");
+        await page.GetByLabel("名称", new() { Exact = true }).FillAsync("测试假日");
+        await page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
+        await page.Locator("#calendar-days li", new() { HasText = "测试假日" }).WaitForAsync();
+        await ShootAsync(page, "admin");
+        await AccessibleAsync(page, "admin");
+
+        var desk = await SignInAsync(browser, app.ServerAddress, "futian-desk");
+        await desk.Page.GotoAsync("/desk/unit");
+        (await desk.Page.Locator("h1").InnerTextAsync()).ShouldContain("福田街道");
+        await desk.Context.CloseAsync();
+        await admin.Context.CloseAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Users_OnlyAdministratorsManageStaff_AndBadInputIsNamed(string provider)
+    {
+        await using var app = await SubanApp.StartAsync(provider);
+        var admin = await app.ClientAsync(Roles.Administrator, "440300");
+        async Task<JsonElement> Problem(HttpResponseMessage response)
+        {
+            response.StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest, await response.Content.ReadAsStringAsync());
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+
+        (await Problem(await admin.PostAsJsonAsync("/api/v1/users", new { userName = "x1", password = SubanApp.Password, unitCode = Scenario.Street, roles = new[] { "citizen" } })))
+            .GetProperty("errors").TryGetProperty("roles", out _).ShouldBeTrue();
+        (await Problem(await admin.PostAsJsonAsync("/api/v1/users", new { userName = "x1", password = SubanApp.Password, unitCode = "nope", roles = new[] { "handler" } })))
+            .GetProperty("errors").TryGetProperty("unitCode", out _).ShouldBeTrue();
+        (await Problem(await admin.PostAsJsonAsync("/api/v1/users", new { userName = "x1", password = "short", unitCode = Scenario.Street, roles = new[] { "handler" } })))
+            .GetProperty("errors").TryGetProperty("password", out _).ShouldBeTrue();
+        var created = await admin.PostAsJsonAsync("/api/v1/users", new { userName = "x1", password = SubanApp.Password, unitCode = Scenario.Street, roles = new[] { "handler" } });
+        created.StatusCode.ShouldBe(System.Net.HttpStatusCode.Created);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        (await admin.PostAsJsonAsync("/api/v1/users", new { userName = "x1", password = SubanApp.Password, unitCode = Scenario.Street, roles = new[] { "handler" } })).StatusCode.ShouldBe(System.Net.HttpStatusCode.Conflict);
+        (await admin.PutAsJsonAsync($"/api/v1/users/{id}/roles", new { roles = new[] { "dispatcher", "supervisor" } })).StatusCode.ShouldBe(System.Net.HttpStatusCode.NoContent);
+        var listed = await admin.GetFromJsonAsync<JsonElement>("/api/v1/users");
+        listed.EnumerateArray().Single(u => u.GetProperty("userName").GetString() == "x1").GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ShouldBe(["dispatcher", "supervisor"]);
+
+        var handler = await app.ClientAsync(Roles.Handler, Scenario.Street);
+        (await handler.GetAsync("/api/v1/users")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await handler.PostAsJsonAsync("/api/v1/users", new { userName = "x2" })).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await handler.GetAsync("/admin")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Pages_SendVisitorsToSignIn_AndRefuseTheWrongRole(string provider)
     {
         await using var app = await SubanApp.StartAsync(provider);
@@ -209,8 +416,15 @@ public sealed class BrowserTests
         (await citizen.GetAsync("/desk/dispatch")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
         (await citizen.GetAsync("/dashboard")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
         (await citizen.GetAsync("/api/v1/stats")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await citizen.GetAsync("/api/v1/callers/13800000001/requests")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await citizen.PostAsJsonAsync("/api/v1/duplicates/preview", new { description = "路灯不亮" })).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
         var handler = await app.ClientAsync(Roles.Handler, Scenario.Street);
         (await handler.GetAsync("/desk/unit")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+        (await handler.GetAsync("/desk/calls")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await handler.GetAsync("/api/v1/callers/13800000001/requests")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        var callTaker = await app.ClientAsync(Roles.CallTaker, "440300");
+        (await callTaker.GetAsync("/api/v1/callers/12/requests")).StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
+        (await callTaker.PostAsJsonAsync("/api/v1/duplicates/preview", new { description = "" })).StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);
         (await handler.GetAsync("/desk/dispatch")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
     }
 }

@@ -58,6 +58,7 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         ["calendar-set"] = new("PUT", "/api/v1/calendar/2026-12-31", null, new { kind = "holiday", name = "测试" }, [Roles.Administrator]),
         ["notifications"] = new("GET", "/api/v1/me/notifications", null, null, Everyone),
         ["league"] = new("GET", "/api/v1/league?period=month", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
+        ["users"] = new("GET", "/api/v1/users", null, null, [Roles.Administrator]),
         ["stats"] = new("GET", "/api/v1/stats", null, null, [Roles.Supervisor, Roles.Analyst, Roles.Administrator]),
         ["export"] = new("GET", "/api/v1/exports/requests?format=csv", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
         ["systems"] = new("GET", "/api/v1/systems", null, null, [Roles.Administrator]),
@@ -136,6 +137,8 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         "POST /api/v1/places/boundaries/{level}", // needs GeoJSON: PlacesTests check who may import
         "GET /api/v1/places/boundaries/{level}", // needs an import: BrowserTests draw the dashboard's map from it
         "GET /api/v1/queue/stream", // an endless event stream: BrowserTests watch the dispatcher's desk update from it
+        "POST /api/v1/duplicates/preview", "GET /api/v1/callers/{phone}/requests", // BrowserTests: the call-taker's console
+        "POST /api/v1/users", "PUT /api/v1/users/{id}/roles", // BrowserTests.Users_OnlyAdministratorsManageStaff
         "POST /api/v1/routing/train", // takes seconds: RoutingTests check who may train
         "GET /api/v1/requests/{trackingNumber}/responsibility", // needs a request with a matter: PlacesTests
         "GET /api/v1/requests/{trackingNumber}/duplicates", // DuplicatesTests check staff only

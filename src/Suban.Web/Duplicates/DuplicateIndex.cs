@@ -25,6 +25,8 @@ public sealed class RequestBandKey
     public long RequestId { get; set; }
 }
 
+public sealed record DuplicatePreviewInput(string? Title, string? Description, string? Address, double? Latitude, double? Longitude);
+
 public sealed record DuplicateCandidate(string TrackingNumber, string Title, RequestState State, double Similarity, string? StreetCode, double? Metres, DateTimeOffset SubmittedAt);
 
 /// <summary>Indexes every request taken in, and finds open requests that are very likely the same problem.</summary>
@@ -55,7 +57,37 @@ internal sealed class DuplicateIndex(SubanDb db)
             return [];
         }
 
-        var signature = MinHash.FromBytes(own.Signature);
+        return await CandidatesAsync(MinHash.FromBytes(own.Signature), request, actor, cancellationToken);
+    }
+
+    /// <summary>
+    /// Open requests very likely the same as a text not yet taken in (the call-taker's console asks while the
+    /// caller speaks): the same signature, index and rules as for a request.
+    /// </summary>
+    public async Task<List<DuplicateCandidate>> PreviewAsync(string text, string? districtCode, string? streetCode, double? latitude, double? longitude, DateTime now, Actor actor, CancellationToken cancellationToken)
+    {
+        if (Hasher.Signature(text) is not { } signature)
+        {
+            return [];
+        }
+
+        var draft = new ServiceRequest
+        {
+            TrackingNumber = "",
+            Title = "",
+            Description = text,
+            ContactPhone = "",
+            SubmittedAt = now,
+            DistrictCode = districtCode,
+            StreetCode = streetCode,
+            Latitude = latitude,
+            Longitude = longitude,
+        };
+        return await CandidatesAsync(signature, draft, actor, cancellationToken);
+    }
+
+    private async Task<List<DuplicateCandidate>> CandidatesAsync(ulong[] signature, ServiceRequest request, Actor actor, CancellationToken cancellationToken)
+    {
         var keys = Hasher.BandKeys(signature).ToList();
         var from = request.SubmittedAt - Rules.Window;
         var to = request.SubmittedAt + Rules.Window;
@@ -113,6 +145,28 @@ internal static class DuplicateEndpoints
             .WithTags("Duplicates")
             .WithSummary("Open requests with similar text, in the same street or within 500 m, submitted within 7 days.")
             .RequireAuthorization(p => p.RequireRole(Roles.Staff));
+
+        // Call-takers and dispatchers: the same question for a text being typed, before it is a request.
+        routes.MapPost("/api/v1/duplicates/preview", async Task<IResult> (DuplicatePreviewInput input, SubanDb db, ActorAccessor actors, DuplicateIndex index, Places.PlaceLocator places, TimeProvider clock, CancellationToken ct) =>
+            {
+                var text = $"{input.Title} {input.Description}".Trim();
+                if (text.Length == 0)
+                {
+                    return Problems.Field("description", "Send the text typed so far.");
+                }
+
+                if (text.Length > 20_000)
+                {
+                    return Problems.Field("description", "At most 20,000 characters.");
+                }
+
+                var place = await places.LocateAsync(db, input.Address, input.Latitude, input.Longitude, ct);
+                var actor = await actors.GetAsync(ct);
+                return TypedResults.Ok(await index.PreviewAsync(text, place.DistrictCode, place.StreetCode, input.Latitude, input.Longitude, clock.GetUtcNow().UtcDateTime, actor, ct));
+            })
+            .WithTags("Duplicates")
+            .WithSummary("Open requests very likely the same as a text not yet submitted (the call-taker's duplicate hints).")
+            .RequireAuthorization(p => p.RequireRole(Roles.CallTaker, Roles.Dispatcher));
         return routes;
     }
 }

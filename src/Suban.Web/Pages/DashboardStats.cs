@@ -12,6 +12,8 @@ namespace Suban.Web.Pages;
 
 public sealed record Tally(string Code, string Name, int Count);
 
+public sealed record OverdueItem(string TrackingNumber, string Title, string UnitName, DateTimeOffset DueAt);
+
 public sealed record UnitStat(string Code, string Name, int Received, int Closed, double? OnTimeRate, double? SatisfactionRate, int Overdue);
 
 /// <summary>
@@ -32,7 +34,8 @@ public sealed record DashboardStats(
     IReadOnlyList<Tally> ByChannel,
     IReadOnlyList<Tally> ByCategory,
     IReadOnlyList<Tally> ByDistrict,
-    IReadOnlyList<UnitStat> Units)
+    IReadOnlyList<UnitStat> Units,
+    IReadOnlyList<OverdueItem> OverdueList)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -56,14 +59,18 @@ public sealed record DashboardStats(
         var toUtc = WorkingCalendar.ToUtc(to, TimeOnly.MinValue);
         var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
         var rows = await visible.Where(r => r.SubmittedAt >= fromUtc && r.SubmittedAt < toUtc)
-            .Select(r => new { r.Id, r.SubmittedAt, r.Channel, r.MatterCode, r.DistrictCode, r.Rating, r.RepliedAt, r.State, r.LeadUnitId })
+            .Select(r => new { r.Id, r.TrackingNumber, r.Title, r.SubmittedAt, r.Channel, r.MatterCode, r.DistrictCode, r.Rating, r.RepliedAt, r.State, r.LeadUnitId })
             .ToListAsync(cancellationToken);
+        var numbers = rows.ToDictionary(r => r.Id, r => r.TrackingNumber);
+        var titles = rows.ToDictionary(r => r.Id, r => r.Title);
         var ids = rows.Select(r => r.Id).ToHashSet();
         var handling = await db.Clocks.AsNoTracking()
             .Where(c => c.Kind == ClockKind.Handling && c.Status == ClockStatus.Stopped && c.StartedAt >= fromUtc)
             .Select(c => new { c.RequestId, c.Overdue }).ToListAsync(cancellationToken);
         handling = handling.Where(c => ids.Contains(c.RequestId)).ToList();
-        var overdue = (await db.OverdueRecords.AsNoTracking().Where(o => o.DueAt >= fromUtc).Select(o => o.RequestId).ToListAsync(cancellationToken)).Count(ids.Contains);
+        var overdueRows = (await db.OverdueRecords.AsNoTracking().Where(o => o.DueAt >= fromUtc)
+            .Select(o => new { o.RequestId, o.UnitId, o.DueAt }).ToListAsync(cancellationToken)).Where(o => ids.Contains(o.RequestId)).ToList();
+        var overdue = overdueRows.Count;
 
         var snapshot = (await catalogue.CurrentAsync(cancellationToken))?.Snapshot;
         var units = await db.Units.AsNoTracking().ToListAsync(cancellationToken);
@@ -112,6 +119,13 @@ public sealed record DashboardStats(
                 .Select(g => new Tally(g.Key ?? "", g.Key ?? (en ? "not yet known" : "待定"), g.Count())).OrderByDescending(t => t.Count).ToList(),
             rows.GroupBy(r => r.DistrictCode)
                 .Select(g => new Tally(g.Key ?? "", g.Key is { } d && districts.TryGetValue(d, out var name) ? name : (en ? "unknown" : "未知"), g.Count())).OrderByDescending(t => t.Count).ToList(),
-            unitRows);
+            unitRows,
+            overdueRows.OrderByDescending(o => o.DueAt).Take(20)
+                .Select(o => new OverdueItem(
+                    numbers.GetValueOrDefault(o.RequestId, ""),
+                    titles.GetValueOrDefault(o.RequestId, ""),
+                    units.FirstOrDefault(u => u.Id == o.UnitId)?.Name ?? "",
+                    RequestViews.Utc(o.DueAt)))
+                .ToList());
     }
 }

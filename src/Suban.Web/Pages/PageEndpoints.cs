@@ -41,6 +41,16 @@ internal static class PageEndpoints
             .WithSummary("Server-sent events: 'queue' whenever the dispatcher's queues change (new, returned or dispatched requests).")
             .RequireAuthorization(p => p.RequireRole(Roles.Dispatcher));
 
+        // Administrators: users and roles, units, the working calendar, thresholds.
+        routes.MapGet("/admin", AdminAsync).AllowAnonymous().ExcludeFromDescription();
+
+        // Call-takers: the 12345 console, and a caller's earlier requests by the phone number they call from.
+        routes.MapGet("/desk/calls", CallConsoleAsync).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/api/v1/callers/{phone}/requests", CallerRequestsAsync)
+            .WithTags("Intake")
+            .WithSummary("A caller's earlier requests (newest 20) by phone number, for the call-taker.")
+            .RequireAuthorization(p => p.RequireRole(Roles.CallTaker));
+
         // Supervisors, analysts, administrators: the dashboard's figures.
         routes.MapGet("/api/v1/stats", StatsAsync)
             .WithTags("Analytics")
@@ -100,7 +110,83 @@ internal static class PageEndpoints
         return Page<MyRequests>(http, actor, new() { ["Requests"] = cards });
     }
 
-    private static async Task<IResult> DispatchDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation)
+    private static async Task<IResult> AdminAsync(
+        HttpContext http,
+        SubanDb db,
+        ActorAccessor actors,
+        TimeProvider clock,
+        Microsoft.Extensions.Options.IOptions<Deadlines.DeadlineOptions> deadlines,
+        Microsoft.Extensions.Options.IOptions<Routing.RoutingOptions> routing)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Roles.Administrator) is { } refused)
+        {
+            return refused;
+        }
+
+        var year = clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).Year;
+        var first = new DateOnly(year, 1, 1);
+        var last = new DateOnly(year, 12, 31);
+        var calendar = await db.CalendarEntries.AsNoTracking().Where(d => d.Date >= first && d.Date <= last).OrderBy(d => d.Date)
+            .Select(d => new Admin.CalendarDay(d.Date, d.Kind, d.Name)).ToListAsync(http.RequestAborted);
+        var units = await db.Units.AsNoTracking().OrderBy(u => u.Path).Select(u => new UnitOption(u.Code, u.Name)).ToListAsync(http.RequestAborted);
+        var model = await db.RoutingModels.AsNoTracking().OrderByDescending(m => m.Version).Select(m => new { m.Version, m.Threshold, m.CategoryThreshold }).FirstOrDefaultAsync(http.RequestAborted);
+        var d = deadlines.Value;
+        var en = Lang(http) == "en";
+        string T(string zh, string english) => en ? english : zh;
+        var thresholds = new List<(string, string)>
+        {
+            (T("分拨时限（特急 / 加急 / 一般）", "Dispatch limit (urgent / fast / normal)"), $"{d.DispatchUrgent} / {d.DispatchFast} / {d.DispatchNormal}"),
+            (T("签收时限（小时）", "Accept limit (hours)"), d.AcceptHours.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)),
+            (T("默认办理时限（工作日）", "Default handling limit (working days)"), d.DefaultHandlingDays.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            (T("预警（时限已用比例）", "Warning at (share of the limit used)"), d.WarnAtShare.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)),
+            (T("逐级催办间隔", "Escalation step"), d.EscalateAfter.ToString()),
+            (T("最长延期（工作日）", "Longest extension (working days)"), d.MaxExtensionDays.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            (T("自动派单目标精度", "Automatic dispatch: target precision"), routing.Value.TargetPrecision.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)),
+            (T("当前模型与自动派单阈值", "Model in use and its threshold"), model is null ? T("尚无模型", "no model yet") : $"v{model.Version}: {model.Threshold:0.0000} ({T("类别", "category")} {model.CategoryThreshold:0.0000})"),
+        };
+        return Page<Admin>(http, actor, new()
+        {
+            ["Users"] = await Accounts.UserAdmin.StaffAsync(db, http.RequestAborted),
+            ["Units"] = units,
+            ["Year"] = year,
+            ["Calendar"] = calendar,
+            ["Thresholds"] = thresholds,
+        });
+    }
+
+    private static async Task<IResult> CallConsoleAsync(HttpContext http, ActorAccessor actors, CatalogueStore catalogue)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Roles.CallTaker) is { } refused)
+        {
+            return refused;
+        }
+
+        var current = await catalogue.CurrentAsync(http.RequestAborted);
+        var matters = current?.Snapshot.Active.Select(m => new Submit.MatterOption(m.Code, m.Name, m.Category)).ToList() ?? [];
+        return Page<CallConsole>(http, actor, new() { ["Matters"] = matters });
+    }
+
+    public sealed record CallerRequest(string TrackingNumber, string Title, RequestState State, DateTimeOffset SubmittedAt);
+
+    private static async Task<IResult> CallerRequestsAsync(string phone, SubanDb db, CancellationToken cancellationToken)
+    {
+        if (!Intake.SubmitValidation.IsPhone(phone))
+        {
+            return Problems.Field("phone", "A phone number has 7 to 15 digits.");
+        }
+
+        var digits = new string(phone.Where(char.IsAsciiDigit).ToArray());
+        var given = phone.Trim();
+        var rows = await db.Requests.AsNoTracking().Where(r => r.ContactPhone == digits || r.ContactPhone == given)
+            .OrderByDescending(r => r.SubmittedAt).Take(20)
+            .Select(r => new { r.TrackingNumber, r.Title, r.State, r.SubmittedAt })
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(rows.Select(r => new CallerRequest(r.TrackingNumber, r.Title, r.State, RequestViews.Utc(r.SubmittedAt))).ToList());
+    }
+
+    private static async Task<IResult> DispatchDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation, Duplicates.DuplicateIndex duplicates)
     {
         var actor = await actors.GetAsync(http.RequestAborted);
         if (Guard(http, actor, Roles.Dispatcher) is { } refused)
@@ -108,14 +194,15 @@ internal static class PageEndpoints
             return refused;
         }
 
-        var (submitted, returned) = await QueuesAsync(db, actor, clock, catalogue, organisation, http.RequestAborted);
+        var (submitted, returned) = await QueuesAsync(db, actor, clock, catalogue, organisation, duplicates, http.RequestAborted);
+        var platforms = await PlatformsBelowAsync(db, actor, http.RequestAborted);
         var units = await db.Units.AsNoTracking()
             .Where(u => u.Kind != UnitKind.CityPlatform && u.Kind != UnitKind.DistrictPlatform)
             .OrderBy(u => u.Code).Select(u => new UnitOption(u.Code, u.Name)).ToListAsync(http.RequestAborted);
-        return Page<DispatchDesk>(http, actor, new() { ["Units"] = units, ["Submitted"] = submitted, ["Returned"] = returned });
+        return Page<DispatchDesk>(http, actor, new() { ["Units"] = units, ["Platforms"] = platforms, ["Submitted"] = submitted, ["Returned"] = returned });
     }
 
-    private static async Task<IResult> DispatchQueueAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation)
+    private static async Task<IResult> DispatchQueueAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation, Duplicates.DuplicateIndex duplicates)
     {
         var actor = await actors.GetAsync(http.RequestAborted);
         if (Guard(http, actor, Roles.Dispatcher) is { } refused)
@@ -123,20 +210,30 @@ internal static class PageEndpoints
             return refused;
         }
 
-        var (submitted, returned) = await QueuesAsync(db, actor, clock, catalogue, organisation, http.RequestAborted);
-        return Page<DispatchQueue>(http, actor, new() { ["Submitted"] = submitted, ["Returned"] = returned });
+        var (submitted, returned) = await QueuesAsync(db, actor, clock, catalogue, organisation, duplicates, http.RequestAborted);
+        var platforms = await PlatformsBelowAsync(db, actor, http.RequestAborted);
+        return Page<DispatchQueue>(http, actor, new() { ["Platforms"] = platforms, ["Submitted"] = submitted, ["Returned"] = returned });
     }
 
-    private static async Task<(List<RequestCard> Submitted, List<RequestCard> Returned)> QueuesAsync(SubanDb db, Actor actor, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation, CancellationToken cancellationToken)
+    private static async Task<(List<RequestCard> Submitted, List<RequestCard> Returned)> QueuesAsync(SubanDb db, Actor actor, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation, Duplicates.DuplicateIndex duplicates, CancellationToken cancellationToken)
     {
         var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
         var platform = actor.Unit?.Id;
         var waiting = visible.Where(r => (r.State == RequestState.Submitted || r.State == RequestState.Returned) && r.PlatformUnitId == platform);
         var snapshot = (await catalogue.CurrentAsync(cancellationToken))?.Snapshot;
         var maps = await organisation.GetAsync(cancellationToken);
-        var cards = await CardsAsync(db, waiting.OrderBy(r => r.SubmittedAt).Take(200), actor, clock, publicOnly: false, (snapshot, maps), cancellationToken);
+        var cards = await CardsAsync(db, waiting.OrderBy(r => r.SubmittedAt).Take(200), actor, clock, publicOnly: false, (snapshot, maps), cancellationToken, duplicates);
         var ordered = cards.OrderBy(c => c.DueAt ?? DateTimeOffset.MaxValue).ToList();
-        return (ordered.Where(c => c.State == RequestState.Submitted).ToList(), ordered.Where(c => c.State == RequestState.Returned).ToList());
+        return (ordered.Where(c => c.State == RequestState.Submitted || c.Disputed).ToList(), ordered.Where(c => c.State == RequestState.Returned && !c.Disputed).ToList());
+    }
+
+    /// <summary>The platforms one level below the dispatcher's, to forward a request down to (city → district → street).</summary>
+    private static async Task<List<UnitOption>> PlatformsBelowAsync(SubanDb db, Actor actor, CancellationToken cancellationToken)
+    {
+        var unitId = actor.Unit?.Id;
+        return await db.Units.AsNoTracking()
+            .Where(u => u.ParentId == unitId && (u.Kind == UnitKind.DistrictPlatform || u.Kind == UnitKind.StreetOffice))
+            .OrderBy(u => u.Code).Select(u => new UnitOption(u.Code, u.Name)).ToListAsync(cancellationToken);
     }
 
     private static async Task<IResult> UnitDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock)
@@ -243,7 +340,8 @@ internal static class PageEndpoints
         TimeProvider clock,
         bool publicOnly,
         (CatalogueSnapshot? Snapshot, OrganisationMap Maps)? suggestions,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Duplicates.DuplicateIndex? duplicates = null)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var rows = await query.Select(r => new
@@ -276,7 +374,8 @@ internal static class PageEndpoints
             cards.Add(new RequestCard(
                 r.TrackingNumber, r.Type, r.Title, r.Description, r.State, r.Urgency, r.AddressText, RequestViews.Utc(r.SubmittedAt),
                 RequestViews.Utc(row.DueAt), row.DueAt is { } due && row.WarnAt is { } warn ? TimeLimit.WarningAt(now, warn, due) : Warning.None,
-                row.LeadName, isLead, timeline, options));
+                row.LeadName, isLead, timeline, options, duplicates is null ? null : await duplicates.CandidatesAsync(r, actor, cancellationToken),
+                Disputed: r.RoutingOutcome == Routing.RoutingOutcome.CitizenChoiceDisputed || timeline.Count(e => e.Action == RequestAction.Return) >= 2));
         }
 
         return cards;

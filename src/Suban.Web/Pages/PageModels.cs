@@ -19,7 +19,9 @@ public sealed record RequestCard(
     string? LeadUnitName,
     bool IsLead,
     IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<SuggestionOption> Suggestions);
+    IReadOnlyList<SuggestionOption> Suggestions,
+    IReadOnlyList<Duplicates.DuplicateCandidate>? Duplicates = null,
+    bool Disputed = false);
 
 /// <summary>One of the model's matters for a request, with the units the responsibility list names for it there.</summary>
 public sealed record SuggestionOption(string MatterCode, string MatterName, double Probability, string? LeadUnitCode, IReadOnlyList<string> CoUnitCodes);

@@ -113,7 +113,7 @@ internal static class PlaceEndpoints
             .WithSummary("Import district or street boundaries (GeoJSON, a 'code' property per feature).")
             .RequireAuthorization(p => p.RequireRole(Roles.Administrator));
 
-        // Staff: the boundaries in force, for maps (the dashboard draws districts from them, without tiles).
+        // Anyone: the boundaries in force, for maps (the citizen picks a place on them; the dashboard colours them).
         routes.MapGet("/api/v1/places/boundaries/{level}", async (string level, SubanDb db, CancellationToken ct) =>
                 level is not ("district" or "street")
                     ? Problems.Field("level", "district or street.")
@@ -122,7 +122,7 @@ internal static class PlaceEndpoints
                         : Problems.NotFound("level", $"No {level} boundaries have been imported."))
             .WithTags("Places")
             .WithSummary("The latest imported district or street boundaries, as GeoJSON.")
-            .RequireAuthorization(p => p.RequireRole(Roles.Staff));
+            .AllowAnonymous();
         return routes;
     }
 

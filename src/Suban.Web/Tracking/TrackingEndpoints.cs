@@ -19,7 +19,8 @@ public sealed record RequestFilter(
     DateTimeOffset? To,
     int? Page,
     int? PageSize,
-    string? Sort = null);
+    string? Sort = null,
+    string? DistrictCode = null);
 
 public sealed record PublicStatus(string TrackingNumber, RequestType Type, string Title, RequestState State, DateTimeOffset SubmittedAt, DateTimeOffset UpdatedAt, IReadOnlyList<TimelineEntry> Timeline);
 
@@ -248,6 +249,12 @@ internal static class RequestFilters
             }
 
             query = query.Where(r => r.PlatformUnitId == unit.Id || r.Assignments.Any(a => a.IsActive && a.UnitId == unit.Id));
+        }
+
+        if (!string.IsNullOrWhiteSpace(filter.DistrictCode))
+        {
+            var district = filter.DistrictCode.Trim();
+            query = query.Where(r => r.DistrictCode == district);
         }
 
         return (query, null);

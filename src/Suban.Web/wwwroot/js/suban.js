@@ -4,6 +4,11 @@
   'use strict';
   const en = document.body.dataset.lang === 'en';
   const t = (zh, english) => (en ? english : zh);
+  const words = (name) => name.replace(/([A-Z])/g, ' $1').toLowerCase();
+  const stateNames = { submitted: '待分拨', dispatched: '已派单', inProgress: '办理中', returned: '已退回', replied: '已答复', reopened: '重新办理', closed: '已办结', cancelled: '已撤销', merged: '已并案' };
+  const actionNames = { submit: '提交诉求', route: '智能分拨', forward: '转下级平台', dispatch: '派单', cancel: '撤销', merge: '并案', followMaster: '随主单答复', accept: '签收', handle: '办理', reportPart: '协办回复', 'return': '退回', reply: '答复', rateSatisfied: '评价：满意', rateBasicallySatisfied: '评价：基本满意', rateDissatisfied: '评价：不满意，重新办理', autoClose: '自动办结', requestExtension: '申请延期', approveExtension: '同意延期', refuseExtension: '不同意延期', suspend: '挂起', resume: '恢复办理', remind: '催办', supervise: '督办', answerSupervision: '督办回复', overdue: '超期' };
+  window.subanState = (state) => (en ? words(state) : stateNames[state] || state);
+  const actionName = (action) => (en ? words(action) : actionNames[action] || action);
 
   async function api(method, url, body) {
     const init = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
@@ -67,6 +72,27 @@
         status.textContent = t('已获取位置', 'Location added') + ` (${p.coords.latitude.toFixed(4)}, ${p.coords.longitude.toFixed(4)})`;
       }, () => { status.textContent = t('未能获取位置，请填写地址', 'No location: please type the address'); });
     });
+    // A map of the city's districts (the boundaries it imported, no tiles): a click sets the coordinates.
+    document.getElementById('pick')?.addEventListener('click', async () => {
+      const status = document.getElementById('located');
+      const holder = document.getElementById('pick-map');
+      const response = await fetch('/api/v1/places/boundaries/district');
+      if (!response.ok || !window.echarts) { status.textContent = t('地图暂不可用，请填写地址', 'No map yet: please type the address'); return; }
+      const geo = await response.json();
+      holder.hidden = false;
+      window.echarts.registerMap('city', geo);
+      const chart = window.echarts.init(holder);
+      chart.setOption({ animation: false, geo: { map: 'city', roam: true, itemStyle: { areaColor: '#eef2f8', borderColor: '#6b7a90' }, emphasis: { itemStyle: { areaColor: '#cfdcf3' } } }, series: [{ type: 'scatter', coordinateSystem: 'geo', symbolSize: 14, itemStyle: { color: '#b3261e' }, data: [] }] });
+      chart.getZr().on('click', (event) => {
+        const point = chart.convertFromPixel({ geoIndex: 0 }, [event.offsetX, event.offsetY]);
+        if (!point) return;
+        const [lon, lat] = point;
+        document.getElementById('latitude').value = lat.toFixed(6);
+        document.getElementById('longitude').value = lon.toFixed(6);
+        chart.setOption({ series: [{ data: [[lon, lat]] }] });
+        status.textContent = t('已在地图上选点', 'Picked on the map') + ` (${lat.toFixed(4)}, ${lon.toFixed(4)})`;
+      });
+    });
     submitForm.addEventListener('submit', async (event) => {
       event.preventDefault();
       const f = submitForm.elements;
@@ -108,14 +134,14 @@
       if (!result.ok) { showProblem(trackForm, result.data, t('未找到该诉求', 'No such request')); return; }
       const s = result.data;
       document.getElementById('status-title').textContent = s.title;
-      document.getElementById('status-state').textContent = s.state;
+      document.getElementById('status-state').textContent = window.subanState(s.state);
       const list = document.getElementById('status-timeline');
       list.replaceChildren(...s.timeline.map((e) => {
         const li = document.createElement('li');
         const time = document.createElement('time');
         time.textContent = new Date(e.at).toLocaleString(en ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai' });
         const what = document.createElement('strong');
-        what.textContent = e.action;
+        what.textContent = actionName(e.action);
         li.append(time, what);
         if (e.note) { const p = document.createElement('p'); p.textContent = e.note; li.append(p); }
         return li;
@@ -149,7 +175,24 @@
         radio.closest('form').querySelector('input[name=lead]').value = radio.dataset.lead;
       }
     });
+    queue.addEventListener('click', async (event) => {
+      const button = event.target.closest('[data-merge-into]');
+      if (!button) return;
+      busy(button, true);
+      const result = await api('POST', `/api/v1/requests/${button.dataset.number}/merge`, { masterTrackingNumber: button.dataset.mergeInto });
+      busy(button, false);
+      if (!result.ok) { showProblem(button.closest('article'), result.data); return; }
+      refresh();
+    });
     queue.addEventListener('submit', async (event) => {
+      const forward = event.target.closest('form.forward');
+      if (forward) {
+        event.preventDefault();
+        const result = await api('POST', `/api/v1/requests/${forward.dataset.number}/forward`, { platformUnitCode: forward.elements.platform.value });
+        if (!result.ok) { showProblem(forward.closest('article'), result.data); return; }
+        refresh();
+        return;
+      }
       const form = event.target.closest('form.dispatch');
       if (!form) return;
       event.preventDefault();
@@ -210,4 +253,136 @@
       }
     }).catch(() => {});
   }
+})();
+
+// ---- Call-taker: the 12345 console ----
+(function () {
+  'use strict';
+  const form = document.getElementById('call-form');
+  if (!form) return;
+  const en = document.body.dataset.lang === 'en';
+  const t = (zh, english) => (en ? english : zh);
+  const json = async (method, url, body) => {
+    const response = await fetch(url, { method, credentials: 'same-origin', headers: body ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const text = await response.text();
+    return { ok: response.ok, data: text ? JSON.parse(text) : null };
+  };
+  const item = (text, extra) => { const li = document.createElement('li'); li.textContent = text; if (extra) li.append(extra); return li; };
+  const debounce = (fn, ms) => { let timer; return () => { clearTimeout(timer); timer = setTimeout(fn, ms); }; };
+  const f = form.elements;
+
+  const history = document.getElementById('history');
+  f.phone.addEventListener('change', async () => {
+    const phone = f.phone.value.trim();
+    if (phone.replace(/\D/g, '').length < 7) return;
+    const result = await json('GET', `/api/v1/callers/${encodeURIComponent(phone)}/requests`);
+    if (!result.ok) return;
+    history.replaceChildren(...(result.data.length === 0 ? [item(t('无历史诉求', 'None'))]
+      : result.data.map((r) => item(`${r.trackingNumber} · ${r.title} · ${window.subanState ? window.subanState(r.state) : r.state}`))));
+  });
+
+  const suggestions = document.getElementById('suggestions');
+  const answer = document.getElementById('answer');
+  const duplicates = document.getElementById('duplicates');
+  const showAnswer = async (code) => {
+    answer.hidden = true;
+    if (!code || form.querySelector('input[name=type]:checked').value !== 'consultation') return;
+    const result = await json('GET', `/api/v1/catalogue/matters/${encodeURIComponent(code)}`);
+    if (result.ok && result.data.instantAnswer) {
+      document.getElementById('answer-text').textContent = result.data.instantAnswer;
+      answer.hidden = false;
+    }
+  };
+  const typed = debounce(async () => {
+    const text = `${f.title.value} ${f.description.value}`.trim();
+    if (text.length < 4) return;
+    const [suggested, similar] = await Promise.all([
+      json('POST', '/api/v1/routing/classify', { text }),
+      json('POST', '/api/v1/duplicates/preview', { title: f.title.value, description: f.description.value, address: f.address.value || null }),
+    ]);
+    if (suggested.ok) {
+      const list = (suggested.data.suggestions || suggested.data || []).slice(0, 3);
+      suggestions.replaceChildren(...list.map((s) => {
+        const pick = document.createElement('button');
+        pick.type = 'button';
+        pick.textContent = t('选用', 'Use');
+        pick.addEventListener('click', () => { f.matter.value = s.code; showAnswer(s.code); });
+        return item(`${s.name} ${(s.probability * 100).toFixed(0)}% `, pick);
+      }));
+      if (list.length > 0 && !f.matter.value) showAnswer(list[0].code);
+    }
+    if (similar.ok) {
+      duplicates.replaceChildren(...(similar.data.length === 0 ? [item(t('未发现', 'None found'))]
+        : similar.data.map((d) => item(`${d.trackingNumber} · ${d.title} · ${(d.similarity * 100).toFixed(0)}%`))));
+    }
+  }, 500);
+  f.title.addEventListener('input', typed);
+  f.description.addEventListener('input', typed);
+  f.address.addEventListener('change', typed);
+  f.matter.addEventListener('change', () => showAnswer(f.matter.value.trim()));
+  form.querySelectorAll('input[name=type]').forEach((r) => r.addEventListener('change', () => showAnswer(f.matter.value.trim())));
+
+  form.addEventListener('keydown', (event) => { if (event.key === 'Enter' && event.ctrlKey) form.requestSubmit(); });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const request = {
+      type: form.querySelector('input[name=type]:checked').value,
+      title: f.title.value.trim(),
+      description: f.description.value.trim(),
+      place: { address: f.address.value.trim() || null },
+      contact: { name: f.name.value.trim() || null, phone: f.phone.value.trim() || null },
+      channel: 'hotline',
+      urgency: f.urgency.value,
+      matterCode: f.matter.value.trim() || null,
+    };
+    form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
+    const result = await json('POST', '/api/v1/requests', request);
+    if (!result.ok) {
+      const errors = (result.data && result.data.errors) || {};
+      let shown = false;
+      for (const [field, messages] of Object.entries(errors)) {
+        const target = form.querySelector(`.error[data-for="${field}"]`);
+        if (target) { target.textContent = messages.join(' '); shown = true; }
+      }
+      if (!shown) form.querySelector('.error[data-for="form"]').textContent = (result.data && (result.data.detail || result.data.title)) || t('受理失败', 'Not taken in');
+      return;
+    }
+    const taken = document.getElementById('taken');
+    taken.textContent = t('已受理，编号 ', 'Taken in as ') + result.data.trackingNumber;
+    taken.hidden = false;
+    ['title', 'description', 'address', 'matter', 'name'].forEach((name) => { f[name].value = ''; });
+    suggestions.replaceChildren(); duplicates.replaceChildren(); answer.hidden = true;
+    f.phone.focus();
+  });
+})();
+
+// ---- Administrators: accounts and the working calendar ----
+(function () {
+  'use strict';
+  const send = async (method, url, body) => {
+    const response = await fetch(url, { method, credentials: 'same-origin', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+    const text = await response.text();
+    return { ok: response.ok, data: text ? JSON.parse(text) : null };
+  };
+  const fail = (form, data) => {
+    const errors = (data && data.errors) || {};
+    const message = Object.values(errors).flat().join(' ') || (data && (data.detail || data.title)) || 'Error';
+    form.querySelector('.error').textContent = message;
+  };
+  const users = document.getElementById('user-form');
+  users?.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const f = users.elements;
+    const result = await send('POST', '/api/v1/users', { userName: f.userName.value.trim(), displayName: f.displayName.value.trim() || null, unitCode: f.unitCode.value.trim(), roles: [f.role.value], password: f.password.value });
+    if (!result.ok) { fail(users, result.data); return; }
+    location.reload();
+  });
+  const calendar = document.getElementById('calendar-form');
+  calendar?.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const f = calendar.elements;
+    const result = await send('PUT', `/api/v1/calendar/${f.date.value}`, { kind: f.kind.value, name: f.name.value.trim() || null });
+    if (!result.ok) { fail(calendar, result.data); return; }
+    location.reload();
+  });
 })();
