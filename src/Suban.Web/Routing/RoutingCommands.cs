@@ -12,7 +12,7 @@ namespace Suban.Web.Routing;
 /// </summary>
 internal static class RoutingCommands
 {
-    public static bool IsCommand(string[] args) => args.FirstOrDefault() is "train" or "eval" or "cv" or "label" or "route-eval";
+    public static bool IsCommand(string[] args) => args.FirstOrDefault() is "train" or "eval" or "cv" or "label" or "route-eval" or "replay";
 
     public static int Run(string[] args, TextWriter output)
     {
@@ -25,6 +25,7 @@ internal static class RoutingCommands
                 "eval" => Eval(options, output),
                 "label" => Label(options, output),
                 "route-eval" => RouteEval(options, output),
+                "replay" => ReplayCommand(options, output),
                 _ => CrossValidate(options, output),
             };
         }
@@ -178,6 +179,48 @@ internal static class RoutingCommands
         }
 
         return model;
+    }
+
+    /// <summary>
+    /// <c>replay --data FILE [--data FILE …] [--start 100] [--steps 5] [--held-out 0.2] [--extra FILE]</c>: the learning
+    /// loop on labelled messages. A fixed share is held out as the requests to come; the model starts from
+    /// <c>--start</c> messages (plus any <c>--extra</c> files), the rest arrive as dispatchers' corrections in
+    /// <c>--steps</c> batches, and each retrained model is measured on the held-out part. Prints the curve and, last,
+    /// <c>replay macro-F1 A -> B</c>.
+    /// </summary>
+    private static int ReplayCommand(Dictionary<string, List<string>> options, TextWriter output)
+    {
+        var invariant = CultureInfo.InvariantCulture;
+        var data = Require(options, "data").SelectMany(Read).ToList();
+        var extra = options.TryGetValue("extra", out var e) ? e.SelectMany(Read).ToList() : [];
+        var startCount = options.TryGetValue("start", out var s) ? int.Parse(s.Single(), invariant) : 100;
+        var steps = options.TryGetValue("steps", out var n) ? int.Parse(n.Single(), invariant) : 5;
+        var share = options.TryGetValue("held-out", out var h) ? double.Parse(h.Single(), invariant) : 0.2;
+        if (startCount < 1 || steps < 1 || share is <= 0 or >= 1)
+        {
+            throw new ArgumentException("--start ≥ 1, --steps ≥ 1, 0 < --held-out < 1.");
+        }
+
+        var random = new Random(311);
+        var shuffled = data.OrderBy(_ => random.Next()).ToList();
+        var heldCount = (int)(shuffled.Count * share);
+        var heldOut = shuffled.Take(heldCount).ToList();
+        var rest = shuffled.Skip(heldCount).ToList();
+        if (rest.Count <= startCount)
+        {
+            throw new ArgumentException($"--start {startCount} leaves no corrections out of {rest.Count} messages.");
+        }
+
+        var curve = Core.Routing.Replay.Run([.. extra, .. rest.Take(startCount)], rest.Skip(startCount).ToList(), heldOut, steps, ModelOptions(options));
+        output.WriteLine(string.Create(invariant, $"held out {heldOut.Count} messages; start {startCount} (+{extra.Count} extra); {rest.Count - startCount} corrections in {steps} steps"));
+        output.WriteLine("corrections	accuracy	macro-F1");
+        foreach (var p in curve)
+        {
+            output.WriteLine(string.Create(invariant, $"{p.Corrections}	{p.Accuracy:F4}	{p.MacroF1:F4}"));
+        }
+
+        output.WriteLine(string.Create(invariant, $"replay macro-F1 {curve[0].MacroF1:F4} -> {curve[^1].MacroF1:F4}"));
+        return 0;
     }
 
     private static void Print(EvaluationReport report, TextWriter output, bool latency)
