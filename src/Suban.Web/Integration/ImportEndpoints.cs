@@ -10,7 +10,7 @@ public sealed record ImportJobView(long Id, string FileName, string Format, bool
 public sealed record RejectionView(int Row, string Field, string Reason);
 
 /// <summary>Runs imports in the background of this instance, each in its own scope, until the app stops.</summary>
-internal sealed class ImportRunner(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, ILogger<ImportRunner> logger)
+internal sealed class ImportRunner(IServiceScopeFactory scopes, IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<ImportRunner> logger)
 {
     public void Start(long jobId, string path)
     {
@@ -43,7 +43,7 @@ internal sealed class ImportRunner(IServiceScopeFactory scopes, IHostApplication
             job.Status = "failed";
             var message = $"{e.GetType().Name}: {(e.InnerException ?? e).Message}";
             job.Error = message.Length <= 500 ? message : message[..500];
-            job.FinishedAt = DateTime.UtcNow;
+            job.FinishedAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync();
         }
         catch (Exception again)
@@ -144,7 +144,7 @@ internal static class ImportEndpoints
         return TypedResults.Ok(new PagedList<RejectionView>(items, page ?? 1, size, total));
     }
 
-    private static async Task<IResult> ExportAsync([AsParameters] Tracking.RequestFilter filter, string? format, HttpContext http, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportAsync([AsParameters] Tracking.RequestFilter filter, string? format, HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, CancellationToken cancellationToken)
     {
         format = string.IsNullOrWhiteSpace(format) ? "csv" : format.Trim().ToLowerInvariant();
         if (format is not ("csv" or "xlsx" or "jsonl"))
@@ -165,7 +165,7 @@ internal static class ImportEndpoints
         }
 
         var rows = await RequestExport.RowsAsync(filtered.Query!, db, actor, cancellationToken);
-        var stamp = DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        var stamp = clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
         return format switch
         {
             "xlsx" => TypedResults.File(RequestExport.Xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"requests-{stamp}.xlsx"),
