@@ -77,6 +77,16 @@
       const status = document.getElementById('located');
       const holder = document.getElementById('pick-map');
       const response = await fetch('/api/v1/places/boundaries/district');
+      // ECharts (about 1 MB) is fetched only when someone asks for the map, so the form stays light on a phone.
+      if (response.ok && !window.echarts) {
+        await new Promise((resolve) => {
+          const script = document.createElement('script');
+          script.src = '/lib/echarts.min.js';
+          script.onload = resolve;
+          script.onerror = resolve;
+          document.head.append(script);
+        });
+      }
       if (!response.ok || !window.echarts) { status.textContent = t('地图暂不可用，请填写地址', 'No map yet: please type the address'); return; }
       const geo = await response.json();
       holder.hidden = false;
