@@ -162,18 +162,17 @@ public sealed class IntegrationTests
         var listed = await Json(await admin.GetAsync($"/api/v1/webhooks/{deadId}/deliveries?status=dead"), HttpStatusCode.OK);
         listed.GetArrayLength().ShouldBe(3);
 
-        // The administrator points the subscription at a working system (a new subscription here) and replays.
+        // The administrator points the subscription at the system's working address, gives it a new secret, and replays.
         await using var fixedReceiver = await WebhookReceiver.StartAsync();
-        await app.WithDbAsync(async db =>
-        {
-            var subscription = await db.WebhookSubscriptions.SingleAsync(x => x.Id == deadId);
-            subscription.Url = fixedReceiver.Url();
-            await db.SaveChangesAsync();
-        });
+        (await admin.PutAsJsonAsync($"/api/v1/webhooks/{deadId}", new { url = fixedReceiver.Url(), events = new[] { "*" } })).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        (await admin.PutAsJsonAsync($"/api/v1/webhooks/{deadId}", new { url = "ftp://nowhere", events = new[] { "*" } })).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var secret = (await Json(await admin.PostAsync($"/api/v1/webhooks/{deadId}/secret", null), HttpStatusCode.OK)).GetProperty("secret").GetString()!;
         var first = dead.OrderBy(d => d.Id).First();
         (await admin.PostAsync($"/api/v1/webhooks/deliveries/{first.Id}/replay", null)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
         (await SendAsync(app)).ShouldBe(1);
-        fixedReceiver.Deliveries.ShouldHaveSingleItem().Delivery.ShouldBe(first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var replayed = fixedReceiver.Deliveries.ShouldHaveSingleItem();
+        replayed.Delivery.ShouldBe(first.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        WebhookSignature.Verify(secret, replayed.Timestamp, replayed.Body, replayed.Signature, app.Clock.GetUtcNow(), TimeSpan.FromMinutes(5)).ShouldBeTrue();
 
         // The admin page lists the deliveries with a replay button each.
         var page = await admin.GetStringAsync("/admin/webhooks");

@@ -152,6 +152,7 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         "POST /api/v1/me/notifications/{id:long}/read", // needs a notification: DeadlineTests
         "POST /api/v1/systems", "DELETE /api/v1/systems/{id:int}", "POST /api/v1/systems/links", // IntegrationTests: administrators and systems' keys only
         "POST /api/v1/webhooks", "DELETE /api/v1/webhooks/{id:int}", "POST /api/v1/webhooks/{id:int}/activate", // IntegrationTests
+        "PUT /api/v1/webhooks/{id:int}", "POST /api/v1/webhooks/{id:int}/secret",
         "GET /api/v1/webhooks/{id:int}/deliveries", "POST /api/v1/webhooks/deliveries/{deliveryId:long}/replay",
         "POST /api/v1/imports", "GET /api/v1/imports/{id:long}", "GET /api/v1/imports/{id:long}/rejections", // need an import: IntegrationTests
     ];

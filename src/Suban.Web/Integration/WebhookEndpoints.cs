@@ -29,6 +29,8 @@ internal static class WebhookEndpoints
         var group = routes.MapGroup("/api/v1/webhooks").WithTags("Integration").RequireAuthorization(p => p.RequireRole(Roles.Administrator));
         group.MapPost("/", CreateAsync).WithSummary("Subscribe a unit's system to events; answers with the signing secret, once.");
         group.MapGet("/", ListAsync).WithSummary("Subscriptions with their pending and dead deliveries.");
+        group.MapPut("/{id:int}", UpdateAsync).WithSummary("Change where a subscription delivers and which events it takes; pending deliveries go to the new URL.");
+        group.MapPost("/{id:int}/secret", RotateAsync).WithSummary("Replace the signing secret; answers with the new one, once. Deliveries from now on are signed with it.");
         group.MapDelete("/{id:int}", DeactivateAsync).WithSummary("Stop a subscription; its pending deliveries wait until it is active again.");
         group.MapPost("/{id:int}/activate", ActivateAsync).WithSummary("Start a stopped subscription again.");
         group.MapGet("/{id:int}/deliveries", DeliveriesAsync).WithSummary("A subscription's deliveries, newest first; filter by status.");
@@ -54,20 +56,9 @@ internal static class WebhookEndpoints
             return Problems.Field("unitCode", $"No unit has the code '{input.UnitCode}'.");
         }
 
-        if (!Uri.TryCreate(input.Url?.Trim(), UriKind.Absolute, out var url) || url.Scheme is not ("https" or "http") || url.AbsoluteUri.Length > 500)
+        if (Check(input, options.Value, out var url, out var events) is { } problem)
         {
-            return Problems.Field("url", "An absolute https:// URL of at most 500 characters.");
-        }
-
-        if (url.Scheme == "http" && !options.Value.AllowHttp)
-        {
-            return Problems.Field("url", "Deliveries carry requests' contents: the URL must be https://.");
-        }
-
-        var events = input.Events is null or { Count: 0 } ? ["*"] : input.Events.Select(e => e.Trim()).Distinct().ToList();
-        if (events.FirstOrDefault(e => e != "*" && !WebhookEvents.All.Contains(e)) is { } unknown)
-        {
-            return Problems.Field("events", $"Unknown event '{unknown}'. Known: {string.Join(", ", WebhookEvents.All)}, or * for all.");
+            return problem;
         }
 
         var actor = await actors.GetAsync(cancellationToken);
@@ -88,6 +79,66 @@ internal static class WebhookEndpoints
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/webhooks/{subscription.Id}",
             new WebhookRegistered(subscription.Id, name, unit.Code, subscription.Url, events, subscription.Secret, RequestViews.Utc(now)));
+    }
+
+    /// <summary>The URL and event list of <paramref name="input"/>, checked like a new subscription's.</summary>
+    private static IResult? Check(WebhookInput input, WebhookOptions options, out Uri url, out List<string> events)
+    {
+        events = input.Events is null or { Count: 0 } ? ["*"] : input.Events.Select(e => e.Trim()).Distinct().ToList();
+        if (!Uri.TryCreate(input.Url?.Trim(), UriKind.Absolute, out url!) || url.Scheme is not ("https" or "http") || url.AbsoluteUri.Length > 500)
+        {
+            return Problems.Field("url", "An absolute https:// URL of at most 500 characters.");
+        }
+
+        if (url.Scheme == "http" && !options.AllowHttp)
+        {
+            return Problems.Field("url", "Deliveries carry requests' contents: the URL must be https://.");
+        }
+
+        return events.FirstOrDefault(e => e != "*" && !WebhookEvents.All.Contains(e)) is { } unknown
+            ? Problems.Field("events", $"Unknown event '{unknown}'. Known: {string.Join(", ", WebhookEvents.All)}, or * for all.")
+            : null;
+    }
+
+    private static async Task<IResult> UpdateAsync(int id, WebhookInput input, SubanDb db, ActorAccessor actors, TimeProvider clock, IOptions<WebhookOptions> options, CancellationToken cancellationToken)
+    {
+        var subscription = await db.WebhookSubscriptions.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (subscription is null)
+        {
+            return Problems.NotFound("id", $"No webhook subscription has the id {id}.");
+        }
+
+        if (Check(input, options.Value, out var url, out var events) is { } problem)
+        {
+            return problem;
+        }
+
+        subscription.Url = url.AbsoluteUri;
+        subscription.Events = string.Join(',', events);
+        if (!string.IsNullOrWhiteSpace(input.Name) && input.Name.Trim().Length <= MaxName)
+        {
+            subscription.Name = input.Name.Trim();
+        }
+
+        var actor = await actors.GetAsync(cancellationToken);
+        db.AuditEntries.Add(new Catalogue.AuditEntry { At = clock.GetUtcNow().UtcDateTime, UserId = actor.UserId, Action = "webhook.update", Subject = $"webhooks/{id}", Detail = subscription.Url });
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> RotateAsync(int id, SubanDb db, ActorAccessor actors, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var subscription = await db.WebhookSubscriptions.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (subscription is null)
+        {
+            return Problems.NotFound("id", $"No webhook subscription has the id {id}.");
+        }
+
+        subscription.Secret = WebhookSignature.NewSecret();
+        var actor = await actors.GetAsync(cancellationToken);
+        db.AuditEntries.Add(new Catalogue.AuditEntry { At = clock.GetUtcNow().UtcDateTime, UserId = actor.UserId, Action = "webhook.secret", Subject = $"webhooks/{id}", Detail = subscription.Name });
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new { subscription.Id, subscription.Secret });
     }
 
     private static async Task<List<WebhookView>> ViewsAsync(SubanDb db, CancellationToken cancellationToken)
