@@ -1,6 +1,4 @@
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
@@ -80,7 +78,7 @@ internal sealed class SystemKeyHandler(IOptionsMonitor<AuthenticationSchemeOptio
             return AuthenticateResult.NoResult();
         }
 
-        var hash = DepartmentSystems.Hash(key.Trim());
+        var hash = ApiKeys.Hash(key.Trim());
         var system = await db.DepartmentSystems.AsNoTracking().FirstOrDefaultAsync(s => s.ApiKeyHash == hash && s.IsActive, Context.RequestAborted);
         if (system is null)
         {
@@ -104,8 +102,6 @@ internal static class DepartmentSystems
     private const int MaxName = 100;
     private const int MaxExternalId = 100;
     private const string CasesPrefix = "/api/v1/systems/cases/";
-
-    public static string Hash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
 
     public static int? SystemId(ClaimsPrincipal user) =>
         int.TryParse(user.FindFirstValue(SystemKeyHandler.SystemClaim), System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
@@ -179,11 +175,11 @@ internal static class DepartmentSystems
 
         var actor = await actors.GetAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var apiKey = "sk_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var apiKey = ApiKeys.New("sk_");
         var account = new User { UserName = "system-" + Guid.NewGuid().ToString("N")[..12], DisplayName = name, UnitId = unit.Id, SecurityStamp = Guid.NewGuid().ToString("N") };
         account.NormalizedUserName = account.UserName.ToUpperInvariant();
         db.Users.Add(account);
-        var system = new DepartmentSystem { Name = name, UnitId = unit.Id, UserId = account.Id, ApiKeyHash = Hash(apiKey), IsActive = true, CreatedAt = now };
+        var system = new DepartmentSystem { Name = name, UnitId = unit.Id, UserId = account.Id, ApiKeyHash = ApiKeys.Hash(apiKey), IsActive = true, CreatedAt = now };
         db.DepartmentSystems.Add(system);
         await db.SaveChangesAsync(cancellationToken);
         db.AuditEntries.Add(new Catalogue.AuditEntry { At = now, UserId = actor.UserId, Action = "system.register", Subject = $"systems/{system.Id}", Detail = $"{name} ({unit.Code})" });

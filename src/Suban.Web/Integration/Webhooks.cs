@@ -327,11 +327,7 @@ internal sealed class WebhookSender(SubanDb db, IHttpClientFactory http, TimePro
         return sent;
     }
 
-    public static TimeSpan Backoff(int attempts, WebhookOptions settings)
-    {
-        var wait = settings.RetryBase * Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
-        return wait < settings.RetryMax ? wait : settings.RetryMax;
-    }
+    public static TimeSpan Backoff(int attempts, WebhookOptions settings) => Retry.Backoff(attempts, settings.RetryBase, settings.RetryMax);
 
     private async Task<int> PostAsync(WebhookSubscription subscription, WebhookDelivery delivery, WebhookOptions settings, CancellationToken cancellationToken)
     {

@@ -135,12 +135,7 @@ internal sealed class OutboxDelivery(SubanDb db, ChannelRegistry channels, TimeP
         return sent;
     }
 
-    public static TimeSpan Backoff(int attempts, NotificationOptions settings)
-    {
-        var factor = Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
-        var wait = settings.RetryBase * factor;
-        return wait < settings.RetryMax ? wait : settings.RetryMax;
-    }
+    public static TimeSpan Backoff(int attempts, NotificationOptions settings) => Retry.Backoff(attempts, settings.RetryBase, settings.RetryMax);
 }
 
 internal sealed class OutboxWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<NotificationOptions> options, ILogger<OutboxWorker> logger) : BackgroundService

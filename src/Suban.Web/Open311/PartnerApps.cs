@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Suban.Web.Data;
 using Suban.Web.Infrastructure;
@@ -30,7 +28,7 @@ internal static class PartnerApps
 {
     private const int MaxName = 100;
 
-    public static string Hash(string apiKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(apiKey)));
+    public static string Hash(string apiKey) => ApiKeys.Hash(apiKey);
 
     /// <summary>The active app holding <paramref name="apiKey"/>, if any.</summary>
     public static async Task<PartnerApp?> FindAsync(SubanDb db, string? apiKey, CancellationToken cancellationToken)
@@ -65,7 +63,7 @@ internal static class PartnerApps
 
         var actor = await actors.GetAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var apiKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var apiKey = ApiKeys.New();
         var app = new PartnerApp { Name = name, ApiKeyHash = Hash(apiKey), IsActive = true, CreatedAt = now };
         db.PartnerApps.Add(app);
         await db.SaveChangesAsync(cancellationToken);
