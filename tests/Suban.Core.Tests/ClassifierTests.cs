@@ -120,4 +120,36 @@ public sealed class ClassifierTests
         half.PerClass.Single(c => c.Label == "a").Recall.ShouldBe(0.5);
         half.PerClass.Single(c => c.Label == "b").Precision.ShouldBe(2.0 / 3);
     }
+
+    [Fact]
+    public void ChooseThreshold_LowestProbabilityThatKeepsThePrecision()
+    {
+        // Ten sure and right, then a wrong one at 0.6, a right one, a wrong one: 95% holds down to 0.90 only.
+        var validation = Enumerable.Range(0, 10).Select(i => (0.99 - i * 0.01, true))
+            .Append((0.6, false)).Append((0.5, true)).Append((0.4, false)).ToList();
+        var (threshold, precision, share) = Evaluation.ChooseThreshold(validation, 0.95);
+        threshold.ShouldBe(0.9, 1e-9);
+        precision.ShouldBe(1.0);
+        share.ShouldBe(10.0 / 13, 1e-9);
+
+        // At 90% the wrong 0.6 may come in, together with the right 0.5 behind it (11 of 12).
+        Evaluation.ChooseThreshold(validation, 0.9).Threshold.ShouldBe(0.5);
+
+        // Never right: nothing is dispatched automatically.
+        Evaluation.ChooseThreshold([(0.9, false), (0.8, false), (0.7, false), (0.6, false), (0.5, false)], 0.95).Share.ShouldBe(0);
+    }
+
+    [Fact]
+    public void CrossValidate_ReportsTheAutomaticShareOnFoldsTheThresholdNeverSaw()
+    {
+        var report = Evaluation.CrossValidate(Examples, folds: 3, new TextClassifier.Options { CalibrationShare = 0 }, targetPrecision: 0.5);
+        report.Automatic.ShouldNotBeNull();
+        report.Automatic.Target.ShouldBe(0.5);
+
+        // Most go automatically, and those that do are right more often than the model is overall.
+        report.Automatic.Share.ShouldBeGreaterThan(0.5);
+        report.Automatic.Precision.ShouldBeGreaterThanOrEqualTo(report.Accuracy);
+
+        Evaluation.Score(["a"], ["a"]).Automatic.ShouldBeNull();
+    }
 }

@@ -11,7 +11,17 @@ public sealed record EvaluationReport(
     IReadOnlyList<string> Labels,
     int[,] Confusion,
     double P50Microseconds,
-    double P99Microseconds);
+    double P99Microseconds)
+{
+    /// <summary>What automatic dispatch would take at the target precision; set by cross-validation.</summary>
+    public AutomaticDispatch? Automatic { get; init; }
+}
+
+/// <summary>
+/// The share of requests dispatched automatically at a precision target, and the precision actually kept, when each
+/// fold's threshold is chosen on the other folds (so the figure is of data the threshold never saw).
+/// </summary>
+public sealed record AutomaticDispatch(double Target, double Share, double Precision);
 
 /// <summary>Accuracy, macro-F1, per-class figures and the confusion matrix; cross-validation by stratified folds.</summary>
 public static class Evaluation
@@ -78,7 +88,7 @@ public static class Evaluation
     }
 
     /// <summary>Stratified k-fold: each fold holds out every k-th example of each label; returns the pooled report.</summary>
-    public static EvaluationReport CrossValidate(IReadOnlyList<(string Text, string Label)> data, int folds, TextClassifier.Options? options = null, int seed = 7, IReadOnlyList<(string Text, string Label)>? alwaysTrain = null)
+    public static EvaluationReport CrossValidate(IReadOnlyList<(string Text, string Label)> data, int folds, TextClassifier.Options? options = null, int seed = 7, IReadOnlyList<(string Text, string Label)>? alwaysTrain = null, double targetPrecision = 0.95)
     {
         var random = new Random(seed);
         var fold = new int[data.Count];
@@ -92,16 +102,61 @@ public static class Evaluation
         }
 
         var predicted = new string?[data.Count];
+        var probability = new double[data.Count];
         for (var f = 0; f < folds; f++)
         {
             var train = Enumerable.Range(0, data.Count).Where(i => fold[i] != f).Select(i => data[i]).Concat(alwaysTrain ?? []).ToList();
             var model = TextClassifier.Train(train, options);
             foreach (var i in Enumerable.Range(0, data.Count).Where(i => fold[i] == f))
             {
-                predicted[i] = model.PredictBest(data[i].Text)?.Label;
+                var best = model.PredictBest(data[i].Text);
+                predicted[i] = best?.Label;
+                probability[i] = best?.Probability ?? 0;
             }
         }
 
-        return Score(data.Select(d => d.Label).ToList(), predicted);
+        // Each fold's threshold is chosen on the other folds' predictions, then applied to the fold.
+        int automatic = 0, automaticRight = 0;
+        for (var f = 0; f < folds; f++)
+        {
+            var validation = Enumerable.Range(0, data.Count).Where(i => fold[i] != f).Select(i => (probability[i], predicted[i] == data[i].Label)).ToList();
+            var (threshold, _, share) = ChooseThreshold(validation, targetPrecision);
+            if (share == 0)
+            {
+                continue;
+            }
+
+            foreach (var i in Enumerable.Range(0, data.Count).Where(i => fold[i] == f && probability[i] >= threshold))
+            {
+                automatic++;
+                automaticRight += predicted[i] == data[i].Label ? 1 : 0;
+            }
+        }
+
+        return Score(data.Select(d => d.Label).ToList(), predicted) with
+        {
+            Automatic = new AutomaticDispatch(targetPrecision, data.Count == 0 ? 0 : automatic / (double)data.Count, automatic == 0 ? 1 : automaticRight / (double)automatic),
+        };
+    }
+
+    /// <summary>The lowest probability such that predictions at or above it are right at least <paramref name="target"/> of the time.</summary>
+    public static (double Threshold, double Precision, double Share) ChooseThreshold(IReadOnlyList<(double Probability, bool Right)> validation, double target)
+    {
+        var sorted = validation.OrderByDescending(v => v.Probability).ToList();
+        var best = (Threshold: 1.0, Precision: 1.0, Share: 0.0);
+        var right = 0;
+        for (var i = 0; i < sorted.Count; i++)
+        {
+            right += sorted[i].Right ? 1 : 0;
+            var precision = right / (double)(i + 1);
+            // Only a cut between different probabilities can be applied; require a handful of cases behind it.
+            var isCut = i + 1 == sorted.Count || sorted[i + 1].Probability < sorted[i].Probability;
+            if (isCut && i + 1 >= 5 && precision >= target)
+            {
+                best = (sorted[i].Probability, precision, (i + 1) / (double)sorted.Count);
+            }
+        }
+
+        return best;
     }
 }

@@ -7,14 +7,14 @@ namespace Suban.Web.Routing;
 
 /// <summary>
 /// Command-line verbs of the app: <c>train --data FILE [--data FILE …] --out MODEL</c>,
-/// <c>eval --model MODEL --data FILE</c> and <c>cv --data FILE [--folds 5]</c>. Data is JSON Lines with a
+/// <c>eval --model MODEL --data FILE</c> and <c>cv --data FILE [--folds 5] [--precision 0.95]</c>. Data is JSON Lines with a
 /// <c>label</c> and a <c>title</c> and/or <c>body</c>.
 /// </summary>
 internal static class RoutingCommands
 {
     public static bool IsCommand(string[] args) => args.FirstOrDefault() is "train" or "eval" or "cv" or "label" or "route-eval" or "replay";
 
-    public static int Run(string[] args, TextWriter output)
+    public static int Run(string[] args, TextWriter output, TextWriter? errors = null)
     {
         try
         {
@@ -31,7 +31,7 @@ internal static class RoutingCommands
         }
         catch (Exception e) when (e is ArgumentException or IOException or JsonException or ModelFormatException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
+            (errors ?? Console.Error).WriteLine($"error: {e.Message}");
             return 2;
         }
     }
@@ -115,7 +115,7 @@ internal static class RoutingCommands
         var top1 = predictions.Count(x => x.p.Best?.Code == x.h.Matter) / (double)held.Count;
         var top3 = predictions.Count(x => x.p.Top.Any(t => t.Code == x.h.Matter)) / (double)held.Count;
         var category = predictions.Count(x => x.p.Best?.Category == x.h.Category) / (double)held.Count;
-        var (threshold, precision, share) = RoutingTrainer.ChooseThreshold(predictions.Select(x => (x.p.Best?.Probability ?? 0, x.p.Best?.Code == x.h.Matter)).ToList(), target);
+        var (threshold, precision, share) = Evaluation.ChooseThreshold(predictions.Select(x => (x.p.Best?.Probability ?? 0, x.p.Best?.Code == x.h.Matter)).ToList(), target);
         var invariant = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(invariant, $"{matters.Count} matters, trained on {training.Count} phrasings in {seconds:F1} s, {held.Count} held out"));
         output.WriteLine(string.Create(invariant, $"matter accuracy top-1 {top1:F4}, top-3 {top3:F4}; category accuracy {category:F4}"));
@@ -128,7 +128,7 @@ internal static class RoutingCommands
             output.WriteLine(string.Create(invariant, $"most confident {coverage:P0}: precision {right / (double)n:F4} (probability ≥ {ranked[n - 1].p.Best?.Probability ?? 0:F4})"));
         }
 
-        var (categoryThreshold, categoryPrecision, categoryShare) = RoutingTrainer.ChooseThreshold(predictions.Select(x => (x.p.Categories.FirstOrDefault()?.Probability ?? 0, x.p.Categories.FirstOrDefault()?.Label == x.h.Category)).ToList(), target);
+        var (categoryThreshold, categoryPrecision, categoryShare) = Evaluation.ChooseThreshold(predictions.Select(x => (x.p.Categories.FirstOrDefault()?.Probability ?? 0, x.p.Categories.FirstOrDefault()?.Label == x.h.Category)).ToList(), target);
         output.WriteLine(string.Create(invariant, $"category threshold {categoryThreshold:F4} keeps precision {categoryPrecision:F4}: {categoryShare:P1} go straight to the platform of their place"));
         output.WriteLine(string.Create(invariant, $"automatic share {share:F4}"));
         return 0;
@@ -139,7 +139,8 @@ internal static class RoutingCommands
         var data = Require(options, "data").SelectMany(Read).ToList();
         var folds = options.TryGetValue("folds", out var f) ? int.Parse(f.Single(), CultureInfo.InvariantCulture) : 5;
         var extra = options.TryGetValue("extra", out var extraFiles) ? extraFiles.SelectMany(Read).ToList() : null;
-        var report = Evaluation.CrossValidate(data, folds, ModelOptions(options), alwaysTrain: extra);
+        var target = options.TryGetValue("precision", out var p) ? double.Parse(p.Single(), CultureInfo.InvariantCulture) : 0.95;
+        var report = Evaluation.CrossValidate(data, folds, ModelOptions(options), alwaysTrain: extra, targetPrecision: target);
         output.WriteLine($"{folds}-fold cross-validation on {data.Count} examples");
         Print(report, output, latency: false);
         return 0;
@@ -238,6 +239,11 @@ internal static class RoutingCommands
         for (var r = 0; r < report.Labels.Count; r++)
         {
             output.WriteLine($"{r} {report.Labels[r]}\t" + string.Join("\t", Enumerable.Range(0, report.Labels.Count).Select(c => report.Confusion[r, c].ToString(invariant))));
+        }
+
+        if (report.Automatic is { } automatic)
+        {
+            output.WriteLine(string.Create(invariant, $"automatic dispatch at precision ≥ {automatic.Target:F2}: share {automatic.Share:F4}, precision {automatic.Precision:F4} (each fold's threshold chosen on the other folds)"));
         }
 
         if (latency)

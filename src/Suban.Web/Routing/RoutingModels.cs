@@ -105,8 +105,8 @@ internal sealed class RoutingTrainer(SubanDb db, CatalogueStore catalogue, TimeP
         var all = fromList.Select(e => (e.Text, e.Category, e.Matter)).Concat(history).ToList();
         var validationModel = await Task.Run(() => MatterClassifier.Train(all.Where(e => !heldSet.Contains((e.Text, e.Matter))).ToList()), cancellationToken);
         var predictions = held.Select(h => (Truth: h.Matter, TruthCategory: h.Category, Prediction: validationModel.Predict(h.Text, top: 1))).ToList();
-        var (threshold, precision, share) = ChooseThreshold(predictions.Select(p => (p.Prediction.Best?.Probability ?? 0, p.Prediction.Best?.Code == p.Truth)).ToList(), options.Value.TargetPrecision);
-        var (categoryThreshold, _, categoryShare) = ChooseThreshold(predictions.Select(p => (p.Prediction.Categories.FirstOrDefault()?.Probability ?? 0, p.Prediction.Categories.FirstOrDefault()?.Label == p.TruthCategory)).ToList(), options.Value.TargetPrecision);
+        var (threshold, precision, share) = Evaluation.ChooseThreshold(predictions.Select(p => (p.Prediction.Best?.Probability ?? 0, p.Prediction.Best?.Code == p.Truth)).ToList(), options.Value.TargetPrecision);
+        var (categoryThreshold, _, categoryShare) = Evaluation.ChooseThreshold(predictions.Select(p => (p.Prediction.Categories.FirstOrDefault()?.Probability ?? 0, p.Prediction.Categories.FirstOrDefault()?.Label == p.TruthCategory)).ToList(), options.Value.TargetPrecision);
         var accuracy = predictions.Count == 0 ? 0 : predictions.Count(p => p.Prediction.Best?.Code == p.Truth) / (double)predictions.Count;
 
         var model = await Task.Run(() => MatterClassifier.Train(all), cancellationToken);
@@ -133,25 +133,4 @@ internal sealed class RoutingTrainer(SubanDb db, CatalogueStore catalogue, TimeP
 
     public static IEnumerable<string> Phrasings(Matter matter) =>
         matter.Examples.Append(matter.Name).Append(string.Join(" ", matter.Keywords)).Where(t => !string.IsNullOrWhiteSpace(t));
-
-    /// <summary>The lowest probability such that predictions at or above it are right at least <paramref name="target"/> of the time.</summary>
-    public static (double Threshold, double Precision, double Share) ChooseThreshold(IReadOnlyList<(double Probability, bool Right)> validation, double target)
-    {
-        var sorted = validation.OrderByDescending(v => v.Probability).ToList();
-        var best = (Threshold: 1.0, Precision: 1.0, Share: 0.0);
-        var right = 0;
-        for (var i = 0; i < sorted.Count; i++)
-        {
-            right += sorted[i].Right ? 1 : 0;
-            var precision = right / (double)(i + 1);
-            // Only a cut between different probabilities can be applied; require a handful of cases behind it.
-            var isCut = i + 1 == sorted.Count || sorted[i + 1].Probability < sorted[i].Probability;
-            if (isCut && i + 1 >= 5 && precision >= target)
-            {
-                best = (sorted[i].Probability, precision, (i + 1) / (double)sorted.Count);
-            }
-        }
-
-        return best;
-    }
 }
