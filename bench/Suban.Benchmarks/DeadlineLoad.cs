@@ -139,7 +139,7 @@ internal static class DeadlineLoad
             ["Routing:TrainWhenMissing"] = "false",
             ["Deadlines:RunWorker"] = "false",
             ["Notifications:RunWorker"] = "false",
-            ["Seed:DataPath"] = DataFolder(),
+            ["Seed:DataPath"] = Data.SeedFolder(),
             // EF logs every command at Information; at this volume the console would be the bottleneck.
             ["Logging:LogLevel:Default"] = "Warning",
         });
@@ -147,21 +147,6 @@ internal static class DeadlineLoad
         var app = builder.Build();
         await app.InitializeDatabaseAsync();
         return app;
-    }
-
-    /// <summary>The seed data copied next to the binary by the Web project, else the repository's own.</summary>
-    private static string DataFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "data");
-            if (Directory.Exists(Path.Combine(candidate, "organisation")))
-            {
-                return candidate;
-            }
-        }
-
-        return Path.Combine(AppContext.BaseDirectory, "data");
     }
 
     private static async Task<LoadResult> LoadAsync(WebApplication app, string connectionString, Schedule schedule)

@@ -10,9 +10,15 @@ using Suban.Core.Routing;
 // dotnet run -c Release --project bench/Suban.Benchmarks -- --filter '*Predict*'
 // dotnet run -c Release --project bench/Suban.Benchmarks -- deadlines [--rows 1000000] [--due 20000] [--postgres CONNSTRING]
 // dotnet run -c Release --project bench/Suban.Benchmarks -- import [--rows 100000] [--postgres CONNSTRING]
+// dotnet run -c Release --project bench/Suban.Benchmarks -- desk [--requests 3000] [--passes 30] [--postgres CONNSTRING]
 if (args.FirstOrDefault() == "import")
 {
     return await Suban.Benchmarks.ImportLoad.RunAsync(args[1..]);
+}
+
+if (args.FirstOrDefault() == "desk")
+{
+    return await Suban.Benchmarks.DeskLoad.RunAsync(args[1..]);
 }
 
 if (args.FirstOrDefault() == "deadlines")
@@ -74,6 +80,21 @@ internal static class Data
 
     /// <summary>The repository's root folder.</summary>
     public static string RootFolder => Root;
+
+    /// <summary>The seed data copied next to the binary by the Web project, else the repository's own.</summary>
+    public static string SeedFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "data");
+            if (Directory.Exists(Path.Combine(candidate, "organisation")))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "data");
+    }
 
     public static bool HasSharedMessages => File.Exists(Path.Combine(Root, "..", "shared", "data", "civic-messages", "train-titles.jsonl"));
 

@@ -49,15 +49,19 @@ internal sealed class DuplicateIndex(SubanDb db)
         }
     }
 
-    public async Task<List<DuplicateCandidate>> CandidatesAsync(ServiceRequest request, Actor actor, CancellationToken cancellationToken)
-    {
-        var own = await db.Set<RequestSignature>().AsNoTracking().FirstOrDefaultAsync(s => s.RequestId == request.Id, cancellationToken);
-        if (own is null)
-        {
-            return [];
-        }
+    public async Task<List<DuplicateCandidate>> CandidatesAsync(ServiceRequest request, Actor actor, CancellationToken cancellationToken) =>
+        (await CandidatesAsync([request], actor, cancellationToken))[request.Id];
 
-        return await CandidatesAsync(MinHash.FromBytes(own.Signature), request, actor, cancellationToken);
+    /// <summary>Each request's likely duplicates, for a whole desk in a few queries rather than a few per card.</summary>
+    public async Task<Dictionary<long, List<DuplicateCandidate>>> CandidatesAsync(IReadOnlyList<ServiceRequest> requests, Actor actor, CancellationToken cancellationToken)
+    {
+        var ids = requests.Select(r => r.Id).ToList();
+        var signatures = await db.Set<RequestSignature>().AsNoTracking()
+            .Where(s => ids.Contains(s.RequestId))
+            .ToDictionaryAsync(s => s.RequestId, s => MinHash.FromBytes(s.Signature), cancellationToken);
+        var probes = requests.Where(r => signatures.ContainsKey(r.Id)).Select(r => (Request: r, Signature: signatures[r.Id])).ToList();
+        var found = await CandidatesAsync(probes, actor, cancellationToken);
+        return requests.DistinctBy(r => r.Id).ToDictionary(r => r.Id, r => probes.FindIndex(p => p.Request.Id == r.Id) is var i and >= 0 ? found[i] : []);
     }
 
     /// <summary>
@@ -83,46 +87,72 @@ internal sealed class DuplicateIndex(SubanDb db)
             Latitude = latitude,
             Longitude = longitude,
         };
-        return await CandidatesAsync(signature, draft, actor, cancellationToken);
+        return (await CandidatesAsync([(draft, signature)], actor, cancellationToken))[0];
     }
 
-    private async Task<List<DuplicateCandidate>> CandidatesAsync(ulong[] signature, ServiceRequest request, Actor actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// For each probe, the open requests visible to <paramref name="actor"/> that share a band key with it, were
+    /// submitted within the window, are in the same place and similar enough. One query finds the candidates of
+    /// every probe (by band key); the rules are then applied per probe.
+    /// </summary>
+    private async Task<List<List<DuplicateCandidate>>> CandidatesAsync(IReadOnlyList<(ServiceRequest Request, ulong[] Signature)> probes, Actor actor, CancellationToken cancellationToken)
     {
-        var keys = Hasher.BandKeys(signature).ToList();
-        var from = request.SubmittedAt - Rules.Window;
-        var to = request.SubmittedAt + Rules.Window;
+        if (probes.Count == 0)
+        {
+            return [];
+        }
+
+        var probeKeys = probes.Select(p => Hasher.BandKeys(p.Signature).ToHashSet()).ToList();
+        var keys = probeKeys.SelectMany(k => k).Distinct().ToList();
+        var from = probes.Min(p => p.Request.SubmittedAt) - Rules.Window;
+        var to = probes.Max(p => p.Request.SubmittedAt) + Rules.Window;
+        // The band-key index first (an index look-up per key), then the requests it names.
+        var sharing = await db.Set<RequestBandKey>().AsNoTracking()
+            .Where(k => keys.Contains(k.Key))
+            .Select(k => new { k.RequestId, k.Key })
+            .ToListAsync(cancellationToken);
+        var keysOf = sharing.GroupBy(k => k.RequestId).ToDictionary(g => g.Key, g => g.Select(k => k.Key).ToList());
+        var ids = keysOf.Keys.ToList();
         var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
         var candidates = await visible
-            .Where(r => r.Id != request.Id
+            .Where(r => ids.Contains(r.Id)
                 && r.State != RequestState.Closed && r.State != RequestState.Cancelled
-                && r.SubmittedAt >= from && r.SubmittedAt <= to
-                && db.Set<RequestBandKey>().Any(k => k.RequestId == r.Id && keys.Contains(k.Key)))
+                && r.SubmittedAt >= from && r.SubmittedAt <= to)
             .Select(r => new
             {
-                r.TrackingNumber, r.Title, r.State, r.StreetCode, r.DistrictCode, r.Latitude, r.Longitude, r.SubmittedAt,
+                r.Id, r.TrackingNumber, r.Title, r.State, r.StreetCode, r.DistrictCode, r.Latitude, r.Longitude, r.SubmittedAt,
                 Signature = db.Set<RequestSignature>().Where(s => s.RequestId == r.Id).Select(s => s.Signature).First(),
             })
-            .Take(200)
             .ToListAsync(cancellationToken);
+        var decoded = candidates.Select(c => (Row: c, Signature: MinHash.FromBytes(c.Signature), Keys: keysOf[c.Id])).ToList();
 
-        return candidates
-            .Select(c =>
-            {
-                var metres = request.Latitude is { } lat && request.Longitude is { } lon && c.Latitude is { } clat && c.Longitude is { } clon
-                    ? DuplicateRules.Metres(lat, lon, clat, clon)
-                    : (double?)null;
-                var samePlace = metres is { } m ? m <= Rules.MaxMetres
-                    : request.StreetCode is not null ? c.StreetCode == request.StreetCode
-                    : request.DistrictCode is null || c.DistrictCode == request.DistrictCode;
-                var similarity = MinHash.Similarity(signature, MinHash.FromBytes(c.Signature));
-                return samePlace && similarity >= Rules.MinSimilarity
-                    ? new DuplicateCandidate(c.TrackingNumber, c.Title, c.State, Math.Round(similarity, 3), c.StreetCode, metres is null ? null : Math.Round(metres.Value), RequestViews.Utc(c.SubmittedAt))
-                    : null;
-            })
-            .OfType<DuplicateCandidate>()
-            .OrderByDescending(c => c.Similarity)
-            .Take(10)
-            .ToList();
+        return probes.Select((probe, p) =>
+        {
+            var request = probe.Request;
+            return decoded
+                .Where(c => c.Row.Id != request.Id
+                    && c.Row.SubmittedAt >= request.SubmittedAt - Rules.Window && c.Row.SubmittedAt <= request.SubmittedAt + Rules.Window
+                    && c.Keys.Any(probeKeys[p].Contains))
+                .Select(c =>
+                {
+                    var metres = request.Latitude is { } lat && request.Longitude is { } lon && c.Row.Latitude is { } clat && c.Row.Longitude is { } clon
+                        ? DuplicateRules.Metres(lat, lon, clat, clon)
+                        : (double?)null;
+                    var samePlace = metres is { } m ? m <= Rules.MaxMetres
+                        : request.StreetCode is not null ? c.Row.StreetCode == request.StreetCode
+                        : request.DistrictCode is null || c.Row.DistrictCode == request.DistrictCode;
+                    var similarity = MinHash.Similarity(probe.Signature, c.Signature);
+                    return samePlace && similarity >= Rules.MinSimilarity
+                        ? new DuplicateCandidate(c.Row.TrackingNumber, c.Row.Title, c.Row.State, Math.Round(similarity, 3), c.Row.StreetCode, metres is null ? null : Math.Round(metres.Value), RequestViews.Utc(c.Row.SubmittedAt))
+                        : null;
+                })
+                .OfType<DuplicateCandidate>()
+                .OrderByDescending(c => c.Similarity)
+                .ThenBy(c => c.SubmittedAt) // the first report first: it is the natural master
+                .ThenBy(c => c.TrackingNumber, StringComparer.Ordinal)
+                .Take(10)
+                .ToList();
+        }).ToList();
     }
 }
 

@@ -352,11 +352,13 @@ internal static class PageEndpoints
             LeadName = db.Units.Where(u => u.Id == r.LeadUnitId).Select(u => u.Name).FirstOrDefault(),
         }).ToListAsync(cancellationToken);
 
+        var timelines = await RequestViews.TimelinesAsync(db, rows.Select(row => row.Request.Id).ToList(), publicOnly, cancellationToken);
+        var likelyDuplicates = duplicates is null ? null : await duplicates.CandidatesAsync(rows.Select(row => row.Request).ToList(), actor, cancellationToken);
         var cards = new List<RequestCard>();
         foreach (var row in rows)
         {
             var r = row.Request;
-            var timeline = await RequestViews.TimelineAsync(db, r.Id, publicOnly, cancellationToken);
+            var timeline = timelines[r.Id];
             var options = new List<SuggestionOption>();
             if (suggestions is ({ } snapshot, var maps) && r.RoutingSuggestions is { Length: > 0 } json)
             {
@@ -374,7 +376,7 @@ internal static class PageEndpoints
             cards.Add(new RequestCard(
                 r.TrackingNumber, r.Type, r.Title, r.Description, r.State, r.Urgency, r.AddressText, RequestViews.Utc(r.SubmittedAt),
                 RequestViews.Utc(row.DueAt), row.DueAt is { } due && row.WarnAt is { } warn ? TimeLimit.WarningAt(now, warn, due) : Warning.None,
-                row.LeadName, isLead, timeline, options, duplicates is null ? null : await duplicates.CandidatesAsync(r, actor, cancellationToken),
+                row.LeadName, isLead, timeline, options, likelyDuplicates?[r.Id],
                 Disputed: r.RoutingOutcome == Routing.RoutingOutcome.CitizenChoiceDisputed || timeline.Count(e => e.Action == RequestAction.Return) >= 2));
         }
 
