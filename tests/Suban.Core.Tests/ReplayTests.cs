@@ -13,26 +13,11 @@ namespace Suban.Core.Tests;
 /// </summary>
 public sealed class ReplayTests(ITestOutputHelper output)
 {
-    private static List<Matter> Catalogue()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "data", "catalogue")))
-        {
-            dir = dir.Parent;
-        }
-
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
-        return Directory.GetFiles(Path.Combine(dir!.FullName, "data", "catalogue"), "*.jsonl")
-            .SelectMany(File.ReadLines).Where(l => l.Length > 0)
-            .Select(l => JsonSerializer.Deserialize<Matter>(l, options)!)
-            .ToList();
-    }
-
     [Fact]
     public void Replay_CategoryAccuracyOnUnseenMattersRises_AsCorrectionsAccumulate()
     {
         var random = new Random(2026);
-        var matters = Catalogue().Where(m => m.Examples.Count > 0).OrderBy(_ => random.Next()).ToList();
+        var matters = DemoList.Matters().Where(m => m.Examples.Count > 0).OrderBy(_ => random.Next()).ToList();
 
         // A third of each category's matters are never corrected: their phrasings are the requests to come.
         var byCategory = matters.GroupBy(m => m.Category).ToList();

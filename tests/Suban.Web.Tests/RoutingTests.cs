@@ -66,6 +66,20 @@ public sealed class RoutingTests(Apps apps) : IClassFixture<Apps>
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Intake_UnsureWhichMatter_SureOfTheSubCategory_TheNoteSaysSo(string provider)
+    {
+        var app = await TrainedAsync(provider);
+        var s = new Scenario(app);
+
+        // Unpaid wages, but whether a factory, a shop or a building site is not said: the matters of one sub-category.
+        var number = await s.SubmitAsync(body: Scenario.Body(title: "老板拖欠工资", description: "老板拖欠了我两个月工资，一直拖着不给，请帮忙讨薪。", address: "宝安区西乡街道"));
+        var timeline = await s.TimelineAsync(await s.Dispatcher(), number);
+        var note = timeline[1].GetProperty("note").GetString()!;
+        note.ShouldContain("子类「劳动与工资 › 工资拖欠」");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Intake_NothingToRead_WaitsForADispatcher(string provider)
     {
         var app = await TrainedAsync(provider);

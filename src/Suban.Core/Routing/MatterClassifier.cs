@@ -8,6 +8,9 @@ public sealed record MatterScore(string Code, string Category, double Probabilit
 public sealed record MatterPrediction(IReadOnlyList<MatterScore> Top, IReadOnlyList<LabelScore> Categories, IReadOnlyList<Contribution> Explanation)
 {
     public MatterScore? Best => Top.Count > 0 ? Top[0] : null;
+
+    /// <summary>The likeliest sub-categories, when asked for: each the sum of its matters' probabilities.</summary>
+    public IReadOnlyList<LabelScore> SubCategories { get; init; } = [];
 }
 
 /// <summary>
@@ -63,8 +66,12 @@ public sealed class MatterClassifier
         return new MatterClassifier(categoryModel, within, only);
     }
 
-    /// <summary>The <paramref name="top"/> matters over the <paramref name="categoriesToSearch"/> likeliest categories.</summary>
-    public MatterPrediction Predict(string text, int top = 3, int categoriesToSearch = 2, bool explain = false)
+    /// <summary>
+    /// The <paramref name="top"/> matters over the <paramref name="categoriesToSearch"/> likeliest categories. Given
+    /// <paramref name="subCategoryOf"/> (a matter's code to its sub-category), also the three likeliest sub-categories:
+    /// the middle level of the list, surer than a matter when the matters of one sub-category read alike.
+    /// </summary>
+    public MatterPrediction Predict(string text, int top = 3, int categoriesToSearch = 2, bool explain = false, Func<string, string?>? subCategoryOf = null)
     {
         // Every part of the model reads the same n-grams: hash the text once.
         var hashes = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(categories.HashesOf(text));
@@ -75,11 +82,21 @@ public sealed class MatterClassifier
         }
 
         var scores = new List<MatterScore>();
+        var subCategories = subCategoryOf is null ? null : new Dictionary<string, double>(StringComparer.Ordinal);
+        void AddToSubCategory(string matter, double probability)
+        {
+            if (subCategories is not null && subCategoryOf!(matter) is { } subCategory)
+            {
+                subCategories[subCategory] = subCategories.GetValueOrDefault(subCategory) + probability;
+            }
+        }
+
         foreach (var category in categoryPrediction.Top)
         {
             if (onlyMatter.TryGetValue(category.Label, out var single))
             {
                 scores.Add(new MatterScore(single, category.Label, category.Probability, category.Probability));
+                AddToSubCategory(single, category.Probability);
                 continue;
             }
 
@@ -88,10 +105,18 @@ public sealed class MatterClassifier
                 continue;
             }
 
+            // Sub-categories need every matter's probability; the matters alone only the top few.
             var shared = model.SharesFeaturesWith(categories) ? hashes : default;
-            foreach (var matter in model.Predict(text, shared, top).Top)
+            var matters = model.Predict(text, shared, subCategories is null ? top : model.Labels.Count).Top;
+            for (var i = 0; i < matters.Count; i++)
             {
-                scores.Add(new MatterScore(matter.Label, category.Label, category.Probability * matter.Probability, category.Probability));
+                var probability = category.Probability * matters[i].Probability;
+                if (i < top)
+                {
+                    scores.Add(new MatterScore(matters[i].Label, category.Label, probability, category.Probability));
+                }
+
+                AddToSubCategory(matters[i].Label, probability);
             }
         }
 
@@ -99,7 +124,10 @@ public sealed class MatterClassifier
         var explanation = explain && best.Count > 0 && withinCategory.TryGetValue(best[0].Category, out var bestModel)
             ? bestModel.Predict(text, 1, explain: true).Explanation
             : categoryPrediction.Explanation;
-        return new MatterPrediction(best, categoryPrediction.Top, explanation);
+        return new MatterPrediction(best, categoryPrediction.Top, explanation)
+        {
+            SubCategories = subCategories is null ? [] : subCategories.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(3).Select(p => new LabelScore(p.Key, p.Value)).ToList(),
+        };
     }
 
     public byte[] ToBytes()

@@ -105,20 +105,22 @@ internal static class RoutingCommands
             .Where(m => !m.Retired)
             .ToList();
         var held = matters.Where(m => m.Examples.Count >= 2).Select(m => (Text: m.Examples[^1], m.Category, Matter: m.Code)).ToList();
+        var subCategoryOf = matters.ToDictionary(m => m.Code, m => $"{m.Category} › {m.SubCategory}");
         var heldSet = held.Select(h => (h.Text, h.Matter)).ToHashSet();
         var training = matters.SelectMany(m => RoutingTrainer.Phrasings(m).Select(t => (Text: t, m.Category, Matter: m.Code))).Where(e => !heldSet.Contains((e.Text, e.Matter))).ToList();
 
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var model = MatterClassifier.Train(training, ModelOptions(options));
         var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var predictions = held.Select(h => (h, p: model.Predict(h.Text, top: 3))).ToList();
+        var predictions = held.Select(h => (h, p: model.Predict(h.Text, top: 3, subCategoryOf: code => subCategoryOf.GetValueOrDefault(code)))).ToList();
         var top1 = predictions.Count(x => x.p.Best?.Code == x.h.Matter) / (double)held.Count;
         var top3 = predictions.Count(x => x.p.Top.Any(t => t.Code == x.h.Matter)) / (double)held.Count;
         var category = predictions.Count(x => x.p.Best?.Category == x.h.Category) / (double)held.Count;
+        var subCategory = predictions.Count(x => x.p.SubCategories.FirstOrDefault()?.Label == subCategoryOf[x.h.Matter]) / (double)held.Count;
         var (threshold, precision, share) = Evaluation.ChooseThreshold(predictions.Select(x => (x.p.Best?.Probability ?? 0, x.p.Best?.Code == x.h.Matter)).ToList(), target);
         var invariant = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(invariant, $"{matters.Count} matters, trained on {training.Count} phrasings in {seconds:F1} s, {held.Count} held out"));
-        output.WriteLine(string.Create(invariant, $"matter accuracy top-1 {top1:F4}, top-3 {top3:F4}; category accuracy {category:F4}"));
+        output.WriteLine(string.Create(invariant, $"matter accuracy top-1 {top1:F4}, top-3 {top3:F4}; sub-category accuracy {subCategory:F4}; category accuracy {category:F4}"));
         output.WriteLine(string.Create(invariant, $"threshold {threshold:F4} keeps precision {precision:F4} (target {target:F2})"));
         var ranked = predictions.OrderByDescending(x => x.p.Best?.Probability ?? 0).ToList();
         foreach (var coverage in new[] { 0.05, 0.1, 0.2, 0.3, 0.5 })
@@ -130,6 +132,8 @@ internal static class RoutingCommands
 
         var (categoryThreshold, categoryPrecision, categoryShare) = Evaluation.ChooseThreshold(predictions.Select(x => (x.p.Categories.FirstOrDefault()?.Probability ?? 0, x.p.Categories.FirstOrDefault()?.Label == x.h.Category)).ToList(), target);
         output.WriteLine(string.Create(invariant, $"category threshold {categoryThreshold:F4} keeps precision {categoryPrecision:F4}: {categoryShare:P1} go straight to the platform of their place"));
+        var (subThreshold, subPrecision, subShare) = Evaluation.ChooseThreshold(predictions.Select(x => (x.p.SubCategories.FirstOrDefault()?.Probability ?? 0, x.p.SubCategories.FirstOrDefault()?.Label == subCategoryOf[x.h.Matter])).ToList(), target);
+        output.WriteLine(string.Create(invariant, $"sub-category threshold {subThreshold:F4} keeps precision {subPrecision:F4} on {subShare:P1}"));
         output.WriteLine(string.Create(invariant, $"automatic share {share:F4}"));
         return 0;
     }

@@ -49,7 +49,7 @@ internal sealed class RoutingService(
             return;
         }
 
-        var prediction = model?.Classifier.Predict($"{request.Title} {request.Description}", top: 3);
+        var prediction = model?.Classifier.Predict($"{request.Title} {request.Description}", top: 3, subCategoryOf: code => snapshot.Current(code) is { } m ? $"{m.Category} › {m.SubCategory}" : null);
         var suggestions = prediction is null ? [] : Suggestions(prediction, snapshot);
         Matter? matter = null;
         RoutingOutcome outcome;
@@ -116,7 +116,7 @@ internal sealed class RoutingService(
             // A confident category with an uncertain matter: the district platform of the place dispatches it.
             var district = await db.Units.AsNoTracking().FirstAsync(u => u.Code == request.DistrictCode, cancellationToken);
             var hint = string.Join("、", suggestions.Select(s => $"{s.Name}（{s.Probability.ToString("P0", CultureInfo.InvariantCulture)}）"));
-            var note = $"智能分拨（{modelText}）：类别「{prediction!.Categories[0].Label}」（{prediction.Categories[0].Probability.ToString("P0", CultureInfo.InvariantCulture)}），事项待定，转{district.Name}分拨。建议事项：{hint}";
+            var note = $"智能分拨（{modelText}）：类别「{prediction!.Categories[0].Label}」（{prediction.Categories[0].Probability.ToString("P0", CultureInfo.InvariantCulture)}），事项待定，转{district.Name}分拨。{SubCategoryHint(prediction)}建议事项：{hint}";
             result = await workflow.ApplyAsync(Actor.System, request, RequestAction.Forward, note, (r, _) =>
             {
                 r.PlatformUnitId = district.Id;
@@ -132,7 +132,7 @@ internal sealed class RoutingService(
                 _ when matter is not null => "诉求地点未能确定，",
                 _ => "置信度不足，",
             };
-            var hint = suggestions.Count == 0 ? "" : $"建议事项：{string.Join("、", suggestions.Select(s => $"{s.Name}（{s.Probability.ToString("P0", CultureInfo.InvariantCulture)}）"))}";
+            var hint = suggestions.Count == 0 ? "" : $"{SubCategoryHint(prediction)}建议事项：{string.Join("、", suggestions.Select(s => $"{s.Name}（{s.Probability.ToString("P0", CultureInfo.InvariantCulture)}）"))}";
             result = await workflow.ApplyAsync(Actor.System, request, RequestAction.Route, $"{why}转人工复核（{modelText}）。{hint}", cancellationToken: cancellationToken);
         }
 
@@ -141,6 +141,12 @@ internal sealed class RoutingService(
             logger.LogWarning("Routing request {RequestId} ended as {Outcome}", requestId, result.GetType().Name);
         }
     }
+
+    /// <summary>The likeliest sub-category, when the model is clearly surer of it than of any matter: where to look first.</summary>
+    private static string SubCategoryHint(MatterPrediction? prediction) =>
+        prediction?.SubCategories.FirstOrDefault() is { } sub && sub.Probability >= (prediction.Best?.Probability ?? 0) + 0.1
+            ? $"子类「{sub.Label}」（{sub.Probability.ToString("P0", CultureInfo.InvariantCulture)}）；"
+            : "";
 
     private static List<Suggestion> Suggestions(MatterPrediction prediction, CatalogueSnapshot snapshot) =>
         prediction.Top
