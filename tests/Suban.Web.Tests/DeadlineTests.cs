@@ -354,7 +354,7 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         var anonymous = app.CreateClient();
         var year = await anonymous.GetFromJsonAsync<List<JsonElement>>("/api/v1/calendar?year=2026", Scenario.Json);
         year!.ShouldContain(d => d.GetProperty("date").GetString() == "2026-02-14" && d.GetProperty("kind").GetString() == "workday");
-        year.ShouldContain(d => d.GetProperty("date").GetString() == "2026-10-01" && d.GetProperty("kind").GetString() == "holiday");
+        year!.ShouldContain(d => d.GetProperty("date").GetString() == "2026-10-01" && d.GetProperty("kind").GetString() == "holiday");
         (await anonymous.GetAsync("/api/v1/calendar?year=1900")).StatusCode.ShouldBe(HttpStatusCode.BadRequest);
 
         var admin = await app.ClientAsync(Roles.Administrator, "440300");

@@ -30,7 +30,7 @@ public sealed class DuplicatesTests(Apps apps) : IClassFixture<Apps>
         numbers.ShouldContain(first);
         numbers.ShouldNotContain(elsewhere);
         numbers.ShouldNotContain(unrelated);
-        candidates.Single(c => c.GetProperty("trackingNumber").GetString() == first).GetProperty("similarity").GetDouble().ShouldBeGreaterThan(0.5);
+        candidates!.Single(c => c.GetProperty("trackingNumber").GetString() == first).GetProperty("similarity").GetDouble().ShouldBeGreaterThan(0.5);
 
         (await (await s.Citizen()).GetAsync($"/api/v1/requests/{again}/duplicates")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
