@@ -140,6 +140,18 @@ public sealed class ClassifierTests
     }
 
     [Fact]
+    public void CalibrationError_ZeroWhenSureMeansRight_LargeWhenOverconfident()
+    {
+        // Three of four right at 75%: exactly as sure as it should be.
+        Evaluation.CalibrationError([0.75, 0.75, 0.75, 0.75], [true, true, false, true])!.Value.ShouldBe(0, 1e-12);
+
+        // 95% sure and wrong both times: off by 0.95; mixed with a calibrated half, by half that.
+        Evaluation.CalibrationError([0.95, 0.95], [false, false])!.Value.ShouldBe(0.95, 1e-12);
+        Evaluation.CalibrationError([0.95, 0.95, 0.55, 0.55], [false, false, true, false])!.Value.ShouldBe((0.95 * 2 + Math.Abs(1 - 1.1)) / 4, 1e-12);
+        Evaluation.CalibrationError([], []).ShouldBeNull();
+    }
+
+    [Fact]
     public void CrossValidate_ReportsTheAutomaticShareOnFoldsTheThresholdNeverSaw()
     {
         var report = Evaluation.CrossValidate(Examples, folds: 3, new TextClassifier.Options { CalibrationShare = 0 }, targetPrecision: 0.5);

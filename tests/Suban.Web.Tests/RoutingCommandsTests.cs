@@ -71,6 +71,7 @@ public sealed class RoutingCommandsTests : IDisposable
         lines.ShouldContain("label\tprecision\trecall\tf1\tsupport");
         lines.ShouldContain("confusion (rows: true, columns: predicted)");
         lines.ShouldContain(l => l.StartsWith("latency p50 ", StringComparison.Ordinal) && l.Contains("p99"));
+        lines.ShouldContain(l => l.StartsWith("calibration error (ECE, 10 bins) 0.", StringComparison.Ordinal));
 
         // Phrasings the model never saw, in a citizen's words: far better than the 1-in-N of guessing.
         MacroF1(lines).ShouldBeGreaterThan(3.0 / labels);
@@ -86,6 +87,7 @@ public sealed class RoutingCommandsTests : IDisposable
         lines[0].ShouldStartWith("3-fold cross-validation on ");
         var automatic = lines.Single(l => l.StartsWith("automatic dispatch at precision ≥ 0.95: share ", StringComparison.Ordinal));
         automatic.ShouldContain("chosen on the other folds");
+        lines.ShouldContain(l => l.StartsWith("calibration error (ECE, 10 bins) 0.", StringComparison.Ordinal));
         MacroF1(lines).ShouldBeGreaterThan(3.0 / labels);
     }
 

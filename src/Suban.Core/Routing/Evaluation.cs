@@ -15,6 +15,12 @@ public sealed record EvaluationReport(
 {
     /// <summary>What automatic dispatch would take at the target precision; set by cross-validation.</summary>
     public AutomaticDispatch? Automatic { get; init; }
+
+    /// <summary>
+    /// Expected calibration error of the best label's probability (10 equal-width bins): how far "90% sure" is from
+    /// being right 90% of the time, averaged over the predictions. Null when no probabilities were measured.
+    /// </summary>
+    public double? CalibrationError { get; init; }
 }
 
 /// <summary>
@@ -29,18 +35,22 @@ public static class Evaluation
     public static EvaluationReport Evaluate(TextClassifier model, IReadOnlyList<(string Text, string Label)> data)
     {
         var predicted = new string?[data.Count];
+        var probability = new double[data.Count];
         var latencies = new double[data.Count];
         for (var i = 0; i < data.Count; i++)
         {
             var started = Stopwatch.GetTimestamp();
-            predicted[i] = model.PredictBest(data[i].Text)?.Label;
+            var best = model.PredictBest(data[i].Text);
             latencies[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+            predicted[i] = best?.Label;
+            probability[i] = best?.Probability ?? 0;
         }
 
         Array.Sort(latencies);
         var report = Score(data.Select(d => d.Label).ToList(), predicted);
         return report with
         {
+            CalibrationError = CalibrationError(probability, Enumerable.Range(0, data.Count).Select(i => predicted[i] == data[i].Label).ToList()),
             P50Microseconds = latencies.Length == 0 ? 0 : latencies[latencies.Length / 2],
             P99Microseconds = latencies.Length == 0 ? 0 : latencies[Math.Min(latencies.Length - 1, (int)(latencies.Length * 0.99))],
         };
@@ -135,8 +145,40 @@ public static class Evaluation
 
         return Score(data.Select(d => d.Label).ToList(), predicted) with
         {
+            CalibrationError = CalibrationError(probability, Enumerable.Range(0, data.Count).Select(i => predicted[i] == data[i].Label).ToList()),
             Automatic = new AutomaticDispatch(targetPrecision, data.Count == 0 ? 0 : automatic / (double)data.Count, automatic == 0 ? 1 : automaticRight / (double)automatic),
         };
+    }
+
+    /// <summary>Expected calibration error over 10 equal-width probability bins; null for no predictions.</summary>
+    public static double? CalibrationError(IReadOnlyList<double> probabilities, IReadOnlyList<bool> right)
+    {
+        if (probabilities.Count == 0)
+        {
+            return null;
+        }
+
+        var count = new int[10];
+        var confidence = new double[10];
+        var correct = new int[10];
+        for (var i = 0; i < probabilities.Count; i++)
+        {
+            var bin = Math.Clamp((int)(probabilities[i] * 10), 0, 9);
+            count[bin]++;
+            confidence[bin] += probabilities[i];
+            correct[bin] += right[i] ? 1 : 0;
+        }
+
+        double error = 0;
+        for (var b = 0; b < 10; b++)
+        {
+            if (count[b] > 0)
+            {
+                error += Math.Abs(correct[b] - confidence[b]) / probabilities.Count;
+            }
+        }
+
+        return error;
     }
 
     /// <summary>The lowest probability such that predictions at or above it are right at least <paramref name="target"/> of the time.</summary>

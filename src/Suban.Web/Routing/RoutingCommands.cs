@@ -245,6 +245,11 @@ internal static class RoutingCommands
             output.WriteLine($"{r} {report.Labels[r]}\t" + string.Join("\t", Enumerable.Range(0, report.Labels.Count).Select(c => report.Confusion[r, c].ToString(invariant))));
         }
 
+        if (report.CalibrationError is { } calibration)
+        {
+            output.WriteLine(string.Create(invariant, $"calibration error (ECE, 10 bins) {calibration:F4}"));
+        }
+
         if (report.Automatic is { } automatic)
         {
             output.WriteLine(string.Create(invariant, $"automatic dispatch at precision ≥ {automatic.Target:F2}: share {automatic.Share:F4}, precision {automatic.Precision:F4} (each fold's threshold chosen on the other folds)"));
