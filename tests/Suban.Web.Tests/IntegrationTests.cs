@@ -327,6 +327,34 @@ public sealed class IntegrationTests
         throw new TimeoutException("The import did not finish in a minute.");
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Import_WhoseInstanceWasLost_ShowsAsInterrupted_SayingWhereItStopped(string provider)
+    {
+        await using var app = await SubanApp.StartAsync(provider);
+        var admin = await Admin(app);
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        var (lost, alive) = await app.WithDbAsync(async db =>
+        {
+            // One import whose instance died twenty minutes ago mid-file; one making progress right now.
+            var lost = new ImportJob { FileName = "2024.csv", Format = "csv", Status = "running", Total = 5000, Processed = 2000, Imported = 1990, Rejected = 10, StartedAt = now.AddMinutes(-30), HeartbeatAt = now.AddMinutes(-20) };
+            var alive = new ImportJob { FileName = "2025.csv", Format = "csv", Status = "running", Total = 5000, Processed = 1000, Imported = 1000, StartedAt = now.AddMinutes(-1), HeartbeatAt = now.AddSeconds(-5) };
+            db.ImportJobs.AddRange(lost, alive);
+            await db.SaveChangesAsync();
+            return (lost.Id, alive.Id);
+        });
+
+        var interrupted = await Json(await admin.GetAsync($"/api/v1/imports/{lost}"), HttpStatusCode.OK);
+        interrupted.GetProperty("status").GetString().ShouldBe("interrupted");
+        interrupted.GetProperty("error").GetString()!.ShouldContain("Rows 1–2000 were processed (1990 imported, 10 rejected)");
+        interrupted.GetProperty("finishedAt").ValueKind.ShouldBe(JsonValueKind.String);
+        (await app.WithDbAsync(db => db.ImportJobs.SingleAsync(j => j.Id == lost))).Status.ShouldBe("interrupted");
+
+        (await Json(await admin.GetAsync($"/api/v1/imports/{alive}"), HttpStatusCode.OK)).GetProperty("status").GetString().ShouldBe("running");
+        app.Clock.Advance(ImportJob.StaleAfter + TimeSpan.FromMinutes(1));
+        (await Json(await admin.GetAsync($"/api/v1/imports/{alive}"), HttpStatusCode.OK)).GetProperty("status").GetString().ShouldBe("interrupted");
+    }
+
     private static async Task<List<JsonElement>> RejectionsAsync(HttpClient admin, JsonElement job) =>
         (await Json(await admin.GetAsync($"/api/v1/imports/{job.GetProperty("id").GetInt64()}/rejections"), HttpStatusCode.OK)).GetProperty("items").EnumerateArray().ToList();
 

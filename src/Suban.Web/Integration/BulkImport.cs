@@ -21,7 +21,10 @@ public sealed class ImportJob
 
     public bool DryRun { get; set; }
 
-    /// <summary><c>running</c>, <c>done</c> or <c>failed</c> (the file as a whole could not be read).</summary>
+    /// <summary>
+    /// <c>running</c>, <c>done</c>, <c>failed</c> (the file as a whole could not be read) or <c>interrupted</c> (the
+    /// app stopped, or its instance was lost, before the end: the rows up to <see cref="Processed"/> are in).
+    /// </summary>
     public required string Status { get; set; }
 
     public int Total { get; set; }
@@ -40,6 +43,36 @@ public sealed class ImportJob
     public DateTime StartedAt { get; set; }
 
     public DateTime? FinishedAt { get; set; }
+
+    /// <summary>Written after every batch: a running job whose heartbeat is older than <see cref="StaleAfter"/> has lost its instance.</summary>
+    public DateTime? HeartbeatAt { get; set; }
+
+    /// <summary>Far longer than any batch takes (a batch of 1,000 rows is well under a second).</summary>
+    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>Marks a job interrupted, saying where it stopped and how to finish it.</summary>
+    public void Interrupt(DateTime now, string why)
+    {
+        Status = "interrupted";
+        FinishedAt = now;
+        var message = $"{why} Rows 1–{Processed} were processed ({Imported} imported, {Rejected} rejected). Import the same file again to finish: rows whose externalId is already in are skipped; rows without one would be imported twice, so remove rows 1–{Processed} first if the file has no externalId column.";
+        Error = message.Length <= 500 ? message : message[..500];
+    }
+
+    /// <summary>
+    /// A running job whose heartbeat stopped (its instance crashed or was killed) is interrupted, so whoever polls it
+    /// is told instead of waiting forever. Any instance may find it; the first to save wins.
+    /// </summary>
+    public bool InterruptIfStale(DateTime now)
+    {
+        if (Status != "running" || (HeartbeatAt ?? StartedAt) > now - StaleAfter)
+        {
+            return false;
+        }
+
+        Interrupt(now, $"No progress since {(HeartbeatAt ?? StartedAt):yyyy-MM-dd HH:mm} UTC: the instance running the import stopped.");
+        return true;
+    }
 }
 
 /// <summary>A row the import refused, with the column at fault and why.</summary>
@@ -70,7 +103,8 @@ internal sealed partial class RequestImporter(SubanDb db, CatalogueStore catalog
 
     public async Task<ImportJob> StartAsync(string fileName, string format, bool dryRun, string? userId, CancellationToken cancellationToken)
     {
-        var job = new ImportJob { FileName = Path.GetFileName(fileName), Format = format, DryRun = dryRun, Status = "running", UserId = userId, StartedAt = clock.GetUtcNow().UtcDateTime };
+        var now = clock.GetUtcNow().UtcDateTime;
+        var job = new ImportJob { FileName = Path.GetFileName(fileName), Format = format, DryRun = dryRun, Status = "running", UserId = userId, StartedAt = now, HeartbeatAt = now };
         db.ImportJobs.Add(job);
         await db.SaveChangesAsync(cancellationToken);
         return job;
@@ -94,6 +128,7 @@ internal sealed partial class RequestImporter(SubanDb db, CatalogueStore catalog
         }
 
         job.Total = rows.Count;
+        job.HeartbeatAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
         progress?.Report(new ImportProgress(job.Total, 0, 0, 0));
 
@@ -131,6 +166,7 @@ internal sealed partial class RequestImporter(SubanDb db, CatalogueStore catalog
                 current.Processed += batch.Length;
                 current.Imported += imported;
                 current.Rejected += rejections.Count;
+                current.HeartbeatAt = clock.GetUtcNow().UtcDateTime;
                 db.ChangeTracker.DetectChanges();
                 await db.SaveChangesAsync(cancellationToken);
                 db.ChangeTracker.Clear();

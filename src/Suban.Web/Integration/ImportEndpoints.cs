@@ -21,10 +21,21 @@ internal sealed class ImportRunner(IServiceScopeFactory scopes, IHostApplication
                 await using var scope = scopes.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<RequestImporter>().RunAsync(jobId, path, null, lifetime.ApplicationStopping);
             }
+            catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                logger.LogWarning("Import {JobId} interrupted: the app is stopping", jobId);
+                await RecordAsync(jobId, (job, now) => job.Interrupt(now, "The app stopped during the import."));
+            }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError(e, "Import {JobId} failed", jobId);
-                await MarkFailedAsync(jobId, e);
+                await RecordAsync(jobId, (job, now) =>
+                {
+                    job.Status = "failed";
+                    var message = $"{e.GetType().Name}: {(e.InnerException ?? e).Message}";
+                    job.Error = message.Length <= 500 ? message : message[..500];
+                    job.FinishedAt = now;
+                });
             }
             finally
             {
@@ -33,22 +44,20 @@ internal sealed class ImportRunner(IServiceScopeFactory scopes, IHostApplication
         });
     }
 
-    private async Task MarkFailedAsync(long jobId, Exception e)
+    /// <summary>Records how a job ended, in a scope of its own (the run's may be broken), never throwing.</summary>
+    private async Task RecordAsync(long jobId, Action<ImportJob, DateTime> change)
     {
         try
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<SubanDb>();
             var job = await db.ImportJobs.SingleAsync(j => j.Id == jobId);
-            job.Status = "failed";
-            var message = $"{e.GetType().Name}: {(e.InnerException ?? e).Message}";
-            job.Error = message.Length <= 500 ? message : message[..500];
-            job.FinishedAt = clock.GetUtcNow().UtcDateTime;
+            change(job, clock.GetUtcNow().UtcDateTime);
             await db.SaveChangesAsync();
         }
         catch (Exception again)
         {
-            logger.LogError(again, "Could not record the failure of import {JobId}", jobId);
+            logger.LogError(again, "Could not record the end of import {JobId}", jobId);
         }
     }
 }
@@ -113,10 +122,20 @@ internal static class ImportEndpoints
         job.Total == 0 ? (job.Status == "running" ? 0 : 100) : Math.Round(100.0 * job.Processed / job.Total, 1),
         job.Error, RequestViews.Utc(job.StartedAt), RequestViews.Utc(job.FinishedAt));
 
-    private static async Task<IResult> JobAsync(long id, SubanDb db, CancellationToken cancellationToken)
+    private static async Task<IResult> JobAsync(long id, SubanDb db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var job = await db.ImportJobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, cancellationToken);
-        return job is null ? Problems.NotFound("id", $"No import has the id {id}.") : TypedResults.Ok(View(job));
+        var job = await db.ImportJobs.FirstOrDefaultAsync(j => j.Id == id, cancellationToken);
+        if (job is null)
+        {
+            return Problems.NotFound("id", $"No import has the id {id}.");
+        }
+
+        if (job.InterruptIfStale(clock.GetUtcNow().UtcDateTime))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return TypedResults.Ok(View(job));
     }
 
     private static async Task<IResult> RejectionsAsync(long id, int? page, int? pageSize, SubanDb db, CancellationToken cancellationToken)
