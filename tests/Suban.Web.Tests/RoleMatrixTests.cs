@@ -136,7 +136,7 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         "POST /api/v1/catalogue/import", // needs a file: CatalogueTests check who may import
         "POST /api/v1/places/boundaries/{level}", // needs GeoJSON: PlacesTests check who may import
         "GET /api/v1/places/boundaries/{level}", // needs an import: BrowserTests draw the dashboard's map from it
-        "GET /api/v1/queue/stream", // an endless event stream: BrowserTests watch the dispatcher's desk update from it
+        "GET /api/v1/queue/stream", // an endless event stream: QueueStreamTests read it, BrowserTests watch the desk update from it
         "POST /api/v1/duplicates/preview", "GET /api/v1/callers/{phone}/requests", // BrowserTests: the call-taker's console
         "POST /api/v1/users", "PUT /api/v1/users/{id}/roles", // BrowserTests.Users_OnlyAdministratorsManageStaff
         "POST /api/v1/routing/train", // takes seconds: RoutingTests check who may train
