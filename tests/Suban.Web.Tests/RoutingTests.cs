@@ -42,6 +42,7 @@ public sealed class RoutingTests(Apps apps) : IClassFixture<Apps>
         var step = timeline[1];
         step.GetProperty("note").GetString()!.ShouldContain("模型 v");
         step.GetProperty("note").GetString()!.ShouldContain("置信度");
+        step.GetProperty("note").GetString()!.ShouldContain("自动派单阈值");
 
         var outcome = routing.GetProperty("outcome").GetString();
         if (outcome == "automatic")
@@ -62,6 +63,16 @@ public sealed class RoutingTests(Apps apps) : IClassFixture<Apps>
             step.GetProperty("action").GetString().ShouldBe("route");
             routing.GetProperty("suggestions")[0].GetProperty("code").GetString()!.ShouldStartWith("10.");
         }
+    }
+
+    [Theory]
+    [InlineData(0.64, 0.97, "置信度 0.64，自动派单阈值 0.97")]
+    [InlineData(0.999931, 0.999934, "置信度 0.999931，自动派单阈值 0.999934")]
+    [InlineData(0.999996, 0.9999, "置信度 1.0000，自动派单阈值 0.9999")]
+    [InlineData(0.5, 0.5, "置信度 0.50，自动派单阈值 0.50")]
+    public void Confidence_AsManyDecimalsAsItTakesToTellItFromTheThreshold(double probability, double threshold, string text)
+    {
+        RoutingService.Confidence(probability, threshold).ShouldBe(text);
     }
 
     [Theory]

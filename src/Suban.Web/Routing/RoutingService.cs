@@ -82,8 +82,9 @@ internal sealed class RoutingService(
             request.CatalogueVersion = version;
         }
 
-        var confidence = prediction?.Best is { } top ? top.Probability.ToString("F2", CultureInfo.InvariantCulture) : "—";
-        var modelText = model is null ? "无模型" : $"模型 v{model.Version}，置信度 {confidence}";
+        var modelText = model is null ? "无模型"
+            : prediction?.Best is { } top ? $"模型 v{model.Version}，{Confidence(top.Probability, model.Threshold)}"
+            : $"模型 v{model.Version}，置信度 —";
         var decision = matter is null ? null : Responsibility.Decide(matter, request.DistrictCode, request.StreetCode, await organisation.GetAsync(cancellationToken));
 
         Outcome result;
@@ -140,6 +141,22 @@ internal sealed class RoutingService(
         {
             logger.LogWarning("Routing request {RequestId} ended as {Outcome}", requestId, result.GetType().Name);
         }
+    }
+
+    /// <summary>
+    /// "置信度 0.64，自动派单阈值 0.97": the confidence beside the threshold it was held to, each with as many decimals
+    /// as it takes to tell them apart (0.99993 and 0.99995 both read "1.00" with two).
+    /// </summary>
+    internal static string Confidence(double probability, double threshold)
+    {
+        string Shown(double value, int decimals) => value.ToString($"F{decimals}", CultureInfo.InvariantCulture);
+        var decimals = 2;
+        while (decimals < 6 && probability != threshold && Shown(probability, decimals) == Shown(threshold, decimals))
+        {
+            decimals++;
+        }
+
+        return $"置信度 {Shown(probability, decimals)}，自动派单阈值 {Shown(threshold, decimals)}";
     }
 
     /// <summary>The likeliest sub-category, when the model is clearly surer of it than of any matter: where to look first.</summary>
