@@ -151,38 +151,24 @@ internal sealed class DeadlineEngine(SubanDb db, Outbox outbox, TimeProvider clo
     }
 }
 
-internal sealed class DeadlineWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<DeadlineOptions> options, ILogger<DeadlineWorker> logger) : BackgroundService
+internal sealed class DeadlineWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<DeadlineOptions> options, ILogger<DeadlineWorker> logger)
+    : PollingWorker(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.RunWorker;
+
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+
+    protected override string PassName => "Deadline pass";
+
+    /// <summary>A full batch means more is due: go on at once, one bounded batch after another.</summary>
+    protected override async Task<bool> RunPassAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        if (!options.Value.RunWorker)
+        var result = await services.GetRequiredService<DeadlineEngine>().RunOnceAsync(cancellationToken);
+        if (result.Reminded + result.Overdue + result.Failed > 0)
         {
-            return;
+            logger.LogInformation("Deadline pass: {Reminded} reminders, {Overdue} overdue, {Failed} failed", result.Reminded, result.Overdue, result.Failed);
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var full = false;
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var result = await scope.ServiceProvider.GetRequiredService<DeadlineEngine>().RunOnceAsync(stoppingToken);
-                full = result.Claimed >= options.Value.BatchSize;
-                if (result.Reminded + result.Overdue + result.Failed > 0)
-                {
-                    logger.LogInformation("Deadline pass: {Reminded} reminders, {Overdue} overdue, {Failed} failed", result.Reminded, result.Overdue, result.Failed);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Deadline pass failed");
-            }
-
-            // A full batch means more is due: go on at once, one bounded batch after another.
-            if (!full)
-            {
-                await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
-            }
-        }
+        return result.Claimed >= options.Value.BatchSize;
     }
 }

@@ -59,9 +59,10 @@ internal sealed class DuplicateIndex(SubanDb db)
         var signatures = await db.Set<RequestSignature>().AsNoTracking()
             .Where(s => ids.Contains(s.RequestId))
             .ToDictionaryAsync(s => s.RequestId, s => MinHash.FromBytes(s.Signature), cancellationToken);
-        var probes = requests.Where(r => signatures.ContainsKey(r.Id)).Select(r => (Request: r, Signature: signatures[r.Id])).ToList();
+        var probes = requests.DistinctBy(r => r.Id).Where(r => signatures.ContainsKey(r.Id)).Select(r => (Request: r, Signature: signatures[r.Id])).ToList();
         var found = await CandidatesAsync(probes, actor, cancellationToken);
-        return requests.DistinctBy(r => r.Id).ToDictionary(r => r.Id, r => probes.FindIndex(p => p.Request.Id == r.Id) is var i and >= 0 ? found[i] : []);
+        var byId = probes.Select((p, i) => (p.Request.Id, Found: found[i])).ToDictionary(p => p.Id, p => p.Found);
+        return requests.DistinctBy(r => r.Id).ToDictionary(r => r.Id, r => byId.GetValueOrDefault(r.Id) ?? []);
     }
 
     /// <summary>

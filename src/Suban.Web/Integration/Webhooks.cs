@@ -370,32 +370,15 @@ internal sealed class WebhookSender(SubanDb db, IHttpClientFactory http, TimePro
     }
 }
 
-internal sealed class WebhookWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookWorker> logger) : BackgroundService
+internal sealed class WebhookWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<WebhookOptions> options, ILogger<WebhookWorker> logger)
+    : PollingWorker(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.RunWorker)
-        {
-            return;
-        }
+    protected override bool Enabled => options.Value.RunWorker;
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var busy = false;
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                busy = await scope.ServiceProvider.GetRequiredService<WebhookSender>().RunOnceAsync(stoppingToken) >= options.Value.BatchSize;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Webhook delivery pass failed");
-            }
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
 
-            if (!busy)
-            {
-                await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
-            }
-        }
-    }
+    protected override string PassName => "Webhook delivery pass";
+
+    protected override async Task<bool> RunPassAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        await services.GetRequiredService<WebhookSender>().RunOnceAsync(cancellationToken) >= options.Value.BatchSize;
 }

@@ -138,33 +138,15 @@ internal sealed class OutboxDelivery(SubanDb db, ChannelRegistry channels, TimeP
     public static TimeSpan Backoff(int attempts, NotificationOptions settings) => Retry.Backoff(attempts, settings.RetryBase, settings.RetryMax);
 }
 
-internal sealed class OutboxWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<NotificationOptions> options, ILogger<OutboxWorker> logger) : BackgroundService
+internal sealed class OutboxWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<NotificationOptions> options, ILogger<OutboxWorker> logger)
+    : PollingWorker(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.RunWorker)
-        {
-            return;
-        }
+    protected override bool Enabled => options.Value.RunWorker;
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var busy = false;
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var sent = await scope.ServiceProvider.GetRequiredService<OutboxDelivery>().RunOnceAsync(stoppingToken);
-                busy = sent >= options.Value.BatchSize;
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Notification delivery pass failed");
-            }
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
 
-            if (!busy)
-            {
-                await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
-            }
-        }
-    }
+    protected override string PassName => "Notification delivery pass";
+
+    protected override async Task<bool> RunPassAsync(IServiceProvider services, CancellationToken cancellationToken) =>
+        await services.GetRequiredService<OutboxDelivery>().RunOnceAsync(cancellationToken) >= options.Value.BatchSize;
 }

@@ -67,32 +67,23 @@ internal sealed class AutoCloser(SubanDb db, RequestWorkflow workflow, TimeProvi
     }
 }
 
-internal sealed class AutoCloseWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<RatingOptions> options, ILogger<AutoCloseWorker> logger) : BackgroundService
+internal sealed class AutoCloseWorker(IServiceScopeFactory scopes, TimeProvider clock, IOptions<RatingOptions> options, ILogger<AutoCloseWorker> logger)
+    : PollingWorker(scopes, clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override bool Enabled => options.Value.RunWorker;
+
+    protected override TimeSpan PollInterval => options.Value.PollInterval;
+
+    protected override string PassName => "Auto-close pass";
+
+    protected override async Task<bool> RunPassAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
-        if (!options.Value.RunWorker)
+        var closed = await services.GetRequiredService<AutoCloser>().RunOnceAsync(cancellationToken);
+        if (closed > 0)
         {
-            return;
+            logger.LogInformation("Auto-closed {Count} unrated requests", closed);
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAsyncScope();
-                var closed = await scope.ServiceProvider.GetRequiredService<AutoCloser>().RunOnceAsync(stoppingToken);
-                if (closed > 0)
-                {
-                    logger.LogInformation("Auto-closed {Count} unrated requests", closed);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                logger.LogError(e, "Auto-close pass failed");
-            }
-
-            await Task.Delay(options.Value.PollInterval, clock, stoppingToken);
-        }
+        return false;
     }
 }
