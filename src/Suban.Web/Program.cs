@@ -1,5 +1,13 @@
 using Suban.Web;
+using Suban.Web.Infrastructure;
 using Suban.Web.Routing;
+
+// The evaluation verbs read files named on their command line, and their own data from beside the app: they run in
+// the directory they were typed in, not in the project's folder where `dotnet run` starts them.
+if (Suban.Web.Duplicates.DuplicateCommand.IsCommand(args) || Suban.Web.Places.ResolveCommand.IsCommand(args) || RoutingCommands.IsCommand(args))
+{
+    Directory.SetCurrentDirectory(CommandLine.InvocationDirectory());
+}
 
 if (Suban.Web.Duplicates.DuplicateCommand.IsCommand(args))
 {

@@ -68,6 +68,36 @@ public sealed class HierarchyTests
     }
 
     [Fact]
+    public void SharedFeatureIndex_DenseRows_AndPruning_PredictBitForBitAsEachModelAlone()
+    {
+        // Prediction looks a text's n-grams up once and maps them to each category's matter model, scores short
+        // label lists from dense rows, and skips categories too unlikely to change the answer; loaded without all
+        // three, every model looks up and scores its own features, and every category searched is scored.
+        var (model, matters, held) = Trained.Value;
+        var bytes = model.ToBytes();
+        var fast = MatterClassifier.Load(bytes);
+        var plain = MatterClassifier.Load(bytes, fast: false);
+        var lookup = Lookup(matters);
+        var texts = held.Select(h => h.Text)
+            .Concat(["", "！！！", "🙂🙂", "noise at night near my flat", "噪音擾民，工地夜間施工", new string('吵', 5000), "深圳市福田区 wifi 123 app"])
+            .ToList();
+        foreach (var text in texts)
+        {
+            foreach (var top in new[] { 1, 3, 5 })
+            {
+                var expected = plain.Predict(text, top, categoriesToSearch: 3, subCategoryOf: lookup);
+                var actual = fast.Predict(text, top, categoriesToSearch: 3, subCategoryOf: lookup);
+                actual.Top.ShouldBe(expected.Top, text);
+                actual.Categories.ShouldBe(expected.Categories, text);
+                actual.SubCategories.ShouldBe(expected.SubCategories, text);
+                fast.Predict(text, top, categoriesToSearch: 3).Top.ShouldBe(plain.Predict(text, top, categoriesToSearch: 3).Top, text);
+            }
+        }
+
+        model.Predict(held[0].Text).Top.ShouldBe(fast.Predict(held[0].Text).Top);
+    }
+
+    [Fact]
     public void WithoutTheLookup_NoSubCategories_AndTheSameMatters()
     {
         var (model, matters, held) = Trained.Value;

@@ -111,4 +111,20 @@ public sealed class RoutingCommandsTests : IDisposable
         Fails("cv").ShouldBe(2);
         errors.ToString().ShouldContain("--data is required");
     }
+
+    [Fact]
+    public void RelativePaths_AreReadFromWhereTheCommandWasTyped()
+    {
+        // `dotnet run --project src/Suban.Web` starts in the project's folder; the shell's PWD says where it was typed.
+        var typedIn = Directory.CreateDirectory(Path.Combine(folder, "repo")).FullName;
+        var projectFolder = Directory.CreateDirectory(Path.Combine(typedIn, "src", "Suban.Web")).FullName;
+        var invocation = Suban.Web.Infrastructure.CommandLine.InvocationDirectory(typedIn, projectFolder);
+        invocation.ShouldBe(typedIn);
+        Path.GetFullPath("../shared/data/x.jsonl", invocation).ShouldBe(Path.GetFullPath(Path.Combine(folder, "shared", "data", "x.jsonl")));
+
+        // No PWD (a service, Windows), a relative one, or one that is gone: the process's own directory.
+        Suban.Web.Infrastructure.CommandLine.InvocationDirectory(null, projectFolder).ShouldBe(projectFolder);
+        Suban.Web.Infrastructure.CommandLine.InvocationDirectory("repo", projectFolder).ShouldBe(projectFolder);
+        Suban.Web.Infrastructure.CommandLine.InvocationDirectory(Path.Combine(folder, "gone"), projectFolder).ShouldBe(projectFolder);
+    }
 }

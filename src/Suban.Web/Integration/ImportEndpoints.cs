@@ -201,7 +201,7 @@ internal static class ImportCommand
 
     public static async Task<int> RunAsync(WebApplication app, string[] args, TextWriter output)
     {
-        var file = args.Skip(1).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal));
+        var file = args.Skip(1).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) is { } typed ? CommandLine.FullPath(typed) : null;
         if (file is null || !File.Exists(file) || ImportFormats.FormatOf(file) is not { } format)
         {
             await output.WriteLineAsync("usage: import FILE.csv|FILE.xlsx|FILE.jsonl [--dry-run]");
