@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
@@ -73,6 +74,9 @@ internal static class Startup
             options.Events.OnRedirectToLogin = context => Status(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => Status(context, StatusCodes.Status403Forbidden);
         });
+        // One key ring for every instance on the database: a citizen signed in through one instance stays signed in
+        // when the next request lands on another, and a form rendered by one posts to another.
+        services.AddDataProtection().SetApplicationName("Suban").PersistKeysToDbContext<SubanDb>();
         services.AddAuthentication(options =>
             {
                 options.DefaultScheme = Integration.SystemKeyHandler.Selector;

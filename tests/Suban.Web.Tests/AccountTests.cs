@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Suban.Web.Infrastructure;
 using Suban.Web.Tests.Support;
 
@@ -8,6 +10,29 @@ namespace Suban.Web.Tests;
 
 public sealed class AccountTests(Apps apps) : IClassFixture<Apps>
 {
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task SignedInThroughOneInstance_StillSignedInOnAnother(string provider)
+    {
+        // Instances share the database, not a disk: the key ring that protects tokens and cookies lives in the database.
+        await using var first = await SubanApp.StartAsync(provider);
+        var signedIn = await first.ClientAsync(Roles.Citizen, userName: "load-balanced");
+        (await signedIn.GetAsync("/api/v1/auth/me")).StatusCode.ShouldBe(HttpStatusCode.OK);
+
+        await using var second = SubanApp.AnotherInstance(first);
+        var elsewhere = second.CreateClient();
+        elsewhere.DefaultRequestHeaders.Authorization = signedIn.DefaultRequestHeaders.Authorization;
+        var me = await elsewhere.GetFromJsonAsync<JsonElement>("/api/v1/auth/me");
+        me.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ShouldBe([Roles.Citizen]);
+
+        (await first.WithDbAsync(db => db.DataProtectionKeys.CountAsync())).ShouldBeGreaterThan(0);
+        foreach (var app in new[] { first, second })
+        {
+            var repository = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>>().Value.XmlRepository;
+            repository.ShouldBeOfType<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.EntityFrameworkCoreXmlRepository<Suban.Web.Data.SubanDb>>();
+        }
+    }
+
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Register_ThenLogin_IsACitizenWhoSubmitsAndSeesOwn(string provider)

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -10,8 +11,11 @@ using Suban.Core.Organisation;
 
 namespace Suban.Web.Data;
 
-public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbContext<User, IdentityRole, string>(options)
+public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbContext<User, IdentityRole, string>(options), IDataProtectionKeyContext
 {
+    /// <summary>The keys that protect sign-in cookies and form tokens, shared by every instance on this database.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<Unit> Units => Set<Unit>();
 
     public DbSet<ServiceRequest> Requests => Set<ServiceRequest>();
@@ -414,6 +418,8 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.HasIndex(x => new { x.JobId, x.Row });
             e.HasOne<Integration.ImportJob>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");
 
         ApplySnakeCaseNames(builder);
     }

@@ -59,6 +59,14 @@ public sealed class SubanApp : WebApplicationFactory<Program>
         return app;
     }
 
+    /// <summary>Another instance of the app on <paramref name="first"/>'s database, as a second server behind a load balancer.</summary>
+    public static SubanApp AnotherInstance(SubanApp first)
+    {
+        var app = new SubanApp(first.ProviderName, first.ConnectionString, null);
+        _ = app.Server;
+        return app;
+    }
+
     /// <summary>An app on a real Kestrel server on a loopback port, for clients outside the process (node, a browser).</summary>
     public static async Task<SubanApp> StartOnLoopbackAsync(string provider, IDictionary<string, string>? overrides = null)
     {
