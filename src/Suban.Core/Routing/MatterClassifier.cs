@@ -42,12 +42,12 @@ public sealed class MatterClassifier
     /// <summary>Whether categories out of reach are left unscored (always, but when checking that it changes nothing).</summary>
     private readonly bool prune;
 
-    private MatterClassifier(TextClassifier categories, Dictionary<string, TextClassifier> withinCategory, Dictionary<string, string> onlyMatter, bool shareFeatures = true)
+    private MatterClassifier(TextClassifier categories, Dictionary<string, TextClassifier> withinCategory, Dictionary<string, string> onlyMatter, bool fast = true)
     {
         this.categories = categories;
         this.withinCategory = withinCategory;
         this.onlyMatter = onlyMatter;
-        prune = shareFeatures;
+        prune = fast;
 
         // A model within a category is trained on a part of the category model's examples, so the category model
         // knows all its features; one that does not (other n-gram sizes), or past the 64th, looks its features up
@@ -55,7 +55,7 @@ public sealed class MatterClassifier
         var shared = new List<(int[] Global, int[] Local)>();
         foreach (var (category, model) in withinCategory)
         {
-            if (!shareFeatures || shared.Count == 64 || !model.SharesFeaturesWith(categories))
+            if (!fast || shared.Count == 64 || !model.SharesFeaturesWith(categories))
             {
                 continue;
             }
@@ -239,16 +239,7 @@ public sealed class MatterClassifier
             return false;
         }
 
-        var likelierSubCategories = 0;
-        foreach (var sum in subCategories?.Values ?? Enumerable.Empty<double>())
-        {
-            if (sum > probability)
-            {
-                likelierSubCategories++;
-            }
-        }
-
-        return subCategories is null || likelierSubCategories >= 3;
+        return subCategories is null || subCategories.Values.Count(sum => sum > probability) >= 3;
     }
 
     /// <summary>A category's matters, from the category model's features of the text mapped to the matter model's own.</summary>
@@ -366,7 +357,7 @@ public sealed class MatterClassifier
                 only[reader.ReadString()] = reader.ReadString();
             }
 
-            return new MatterClassifier(categoryModel, within, only, shareFeatures: fast);
+            return new MatterClassifier(categoryModel, within, only, fast);
         }
         catch (EndOfStreamException)
         {

@@ -540,7 +540,8 @@ public sealed class TextClassifier
     /// <summary>1 + ln(count) for the counts a text usually has, read rather than computed.</summary>
     private static readonly double[] SublinearTable = Enumerable.Range(0, 64).Select(k => k == 0 ? 0 : 1.0 + Math.Log(k)).ToArray();
 
-    private static double Sublinear(float count) => count < SublinearTable.Length ? SublinearTable[(int)count] : 1.0 + Math.Log(count);
+    /// <summary>Sublinear TF-IDF of feature <paramref name="f"/> seen <paramref name="count"/> times, as in training.</summary>
+    private double TfIdf(float count, int f) => (count < SublinearTable.Length ? SublinearTable[(int)count] : 1.0 + Math.Log(count)) * idf[f];
 
     private bool Score(ReadOnlySpan<int> known, ReadOnlySpan<float> counts, Span<double> scores)
     {
@@ -558,7 +559,7 @@ public sealed class TextClassifier
         double norm = 0;
         for (var k = 0; k < known.Length; k++)
         {
-            var v = Sublinear(counts[k]) * idf[known[k]];
+            var v = TfIdf(counts[k], known[k]);
             norm += v * v;
         }
 
@@ -572,7 +573,7 @@ public sealed class TextClassifier
         for (var k = 0; k < known.Length; k++)
         {
             var f = known[k];
-            var x = (float)(Sublinear(counts[k]) * idf[f]) * scale;
+            var x = (float)TfIdf(counts[k], f) * scale;
             var start = offsets[f];
             var rowLabels = labelIndex.AsSpan(start, offsets[f + 1] - start);
             var rowWeights = weights.AsSpan(start, rowLabels.Length);
@@ -594,7 +595,7 @@ public sealed class TextClassifier
         for (var k = 0; k < known.Length; k++)
         {
             var f = known[k];
-            var x = new Vector<double>((float)(Sublinear(counts[k]) * idf[f]) * scale);
+            var x = new Vector<double>((float)TfIdf(counts[k], f) * scale);
             var row = MemoryMarshal.Cast<float, Vector<float>>(dense.AsSpan(f * denseStride, denseStride));
             for (var v = 0; v < row.Length; v++)
             {
@@ -881,13 +882,6 @@ public sealed class TextClassifier
         {
             throw new ModelFormatException("The model file ends early.");
         }
-    }
-
-    private struct ListSink(List<ulong> hashes) : IHashSink
-    {
-        public List<ulong> Hashes { get; } = hashes;
-
-        public void Add(ulong hash) => Hashes.Add(hash);
     }
 
     private struct CountSink(Dictionary<ulong, int> counts) : IHashSink
