@@ -112,6 +112,8 @@ internal static class Startup
         services.AddScoped<CatalogueStore>();
         services.AddScoped<CatalogueSeeder>();
         services.AddHostedService<AutoCloseWorker>();
+        services.AddSingleton<Pages.QueueWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<Pages.QueueWatch>());
 
         services.AddOptions<Deadlines.DeadlineOptions>().Bind(configuration.GetSection(Deadlines.DeadlineOptions.Section))
             .Validate(o => o.IsValid(out _), "Deadlines options are out of range (see DeadlineOptions).")

@@ -293,6 +293,38 @@ public sealed class BrowserTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task DispatchDesk_KeepsWhatTheDispatcherIsDoing_WhenTheQueueUpdatesLive(string provider)
+    {
+        await using var app = await SubanApp.StartOnLoopbackAsync(provider);
+        await app.ClientAsync(Roles.Dispatcher, "440300", "dispatcher");
+        var s = new Scenario(app);
+        var number = await s.SubmitAsync();
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var desk = await SignInAsync(browser, app.ServerAddress, "dispatcher");
+        await desk.Page.GotoAsync("/desk/dispatch");
+
+        // Half-way through a card: a platform picked, a lead unit being typed, the cursor in it.
+        var card = desk.Page.Locator($"article[data-number='{number}']");
+        var platform = card.GetByLabel("转下级平台", new() { Exact = true });
+        (await platform.InputValueAsync()).ShouldNotBe(Scenario.District);
+        await platform.SelectOptionAsync(Scenario.District);
+        var lead = card.GetByLabel("承办单位", new() { Exact = true });
+        await lead.FillAsync("4403041");
+
+        // Another citizen's request arrives and the queue re-renders live, with no reload.
+        var arriving = await s.SubmitAsync(await s.Citizen("another"), Scenario.Body(phone: "13800138001", title: "公园健身器材损坏", description: "香蜜湖公园的健身器材坏了好几个，存在安全隐患。"));
+        await desk.Page.Locator($"article[data-number='{arriving}']").WaitForAsync();
+
+        (await platform.InputValueAsync()).ShouldBe(Scenario.District);
+        (await lead.InputValueAsync()).ShouldBe("4403041");
+        (await lead.EvaluateAsync<bool>("e => e === document.activeElement")).ShouldBeTrue();
+        await desk.Context.CloseAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Submit_PicksThePlaceOnTheMapOfTheCitysDistricts(string provider)
     {
         await using var app = await SubanApp.StartOnLoopbackAsync(provider);

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Suban.Web.Tests.Support;
 
 namespace Suban.Web.Tests;
@@ -47,6 +48,24 @@ public sealed class QueueStreamTests
             return await events.Reader.ReadAsync(cancel.Token);
         }
 
+        /// <summary>
+        /// The data of the next <c>queue</c> event that does not repeat <paramref name="count"/>. A request is routed
+        /// just after its intake commits, and the suggestions it then gains are a change to its card too, so a reading
+        /// taken in between is followed by another with the same count.
+        /// </summary>
+        public async Task<int> NextQueueEventOtherThanAsync(int count, TimeSpan timeout)
+        {
+            using var cancel = new CancellationTokenSource(timeout);
+            while (true)
+            {
+                var next = await events.Reader.ReadAsync(cancel.Token);
+                if (next != count)
+                {
+                    return next;
+                }
+            }
+        }
+
         /// <summary>True when a <c>queue</c> event comes within <paramref name="wait"/>.</summary>
         public async Task<bool> AnyQueueEventAsync(TimeSpan wait)
         {
@@ -92,7 +111,7 @@ public sealed class QueueStreamTests
 
         // One leaves it, as another is dispatched elsewhere: no event for what happens to it afterwards.
         (await dispatcher.PostAsJsonAsync($"/api/v1/requests/{number}/dispatch", new { leadUnitCode = Scenario.Street })).EnsureSuccessStatusCode();
-        (await stream.NextQueueEventAsync(TimeSpan.FromSeconds(10))).ShouldBe(waiting);
+        (await stream.NextQueueEventOtherThanAsync(waiting + 1, TimeSpan.FromSeconds(10))).ShouldBe(waiting);
         (await (await s.Handler()).PostAsJsonAsync($"/api/v1/requests/{number}/accept", new { })).EnsureSuccessStatusCode();
         (await stream.AnyQueueEventAsync(TimeSpan.FromSeconds(5))).ShouldBeFalse();
 
@@ -104,7 +123,58 @@ public sealed class QueueStreamTests
         if (last != waiting)
         {
             last.ShouldBe(waiting + 1);
-            (await stream.NextQueueEventAsync(TimeSpan.FromSeconds(10))).ShouldBe(waiting);
+            (await stream.NextQueueEventOtherThanAsync(waiting + 1, TimeSpan.FromSeconds(10))).ShouldBe(waiting);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task OneReadingServesEveryOpenDesk_NoneWhenNoDeskIsOpen(string provider)
+    {
+        await using var app = await SubanApp.StartAsync(provider);
+        var s = new Scenario(app);
+        await s.SubmitAsync(body: Scenario.Body(title: "😀", description: "……"));
+        var watch = app.Services.GetRequiredService<Suban.Web.Pages.QueueWatch>();
+
+        var responses = new List<HttpResponseMessage>();
+        var streams = new List<Stream>();
+        for (var desk = 0; desk < 3; desk++)
+        {
+            var dispatcher = await app.ClientAsync(Suban.Web.Infrastructure.Roles.Dispatcher, "440300", userName: $"desk-{desk}");
+            var response = await dispatcher.GetAsync("/api/v1/queue/stream", HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            responses.Add(response);
+            streams.Add(new Stream(new StreamReader(await response.Content.ReadAsStreamAsync())));
+        }
+
+        var counts = new List<int>();
+        foreach (var stream in streams)
+        {
+            counts.Add(await stream.NextQueueEventAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        counts.Distinct().Count().ShouldBe(1);
+        counts[0].ShouldBeGreaterThanOrEqualTo(1);
+
+        // Three desks for 5 s: one reading every 2 s for all of them, not one per desk (that would be 7 or more).
+        var before = watch.Readings;
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        (watch.Readings - before).ShouldBeInRange(1, 4);
+
+        // Every desk closed: the queues are no longer read.
+        foreach (var stream in streams)
+        {
+            stream.Dispose();
+        }
+
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var idle = watch.Readings;
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        watch.Readings.ShouldBe(idle);
     }
 }

@@ -293,43 +293,36 @@ internal static class PageEndpoints
     }
 
     /// <summary>
-    /// Server-sent events for the dispatcher's desk: the queues' fingerprint (how many wait, which, and the newest
-    /// change among them) is read from the database every two seconds, so a change made on any instance reaches every
-    /// open desk.
+    /// Server-sent events for the dispatcher's desk. The first event, sent as the desk connects, is its queue as it
+    /// stands (the page ignores it: it has just rendered that queue); after that, an event with the count whenever the
+    /// queue's fingerprint changes in the instance's shared reading (<see cref="QueueWatch"/>), a keep-alive otherwise.
     /// </summary>
-    private static async Task QueueStreamAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock)
+    private static async Task QueueStreamAsync(HttpContext http, SubanDb db, ActorAccessor actors, QueueWatch watch)
     {
         var actor = await actors.GetAsync(http.RequestAborted);
         http.Response.Headers.ContentType = "text/event-stream";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no";
         var platform = actor.Unit?.Id;
-        string? last = null;
         try
         {
+            var last = await QueueWatch.ReadAsync(db, platform, http.RequestAborted);
+            await http.Response.WriteAsync($"event: queue\ndata: {QueueWatch.Count(last)}\n\n", http.RequestAborted);
+            await http.Response.Body.FlushAsync(http.RequestAborted);
             while (!http.RequestAborted.IsCancellationRequested)
             {
-                // Only the waiting requests (found by the state index, and few): a request entering the queue changes the
-                // newest change, one leaving changes the count and the sum of ids. The platform's whole history, which
-                // grows by thousands a day, is never read.
-                var waiting = db.Requests.AsNoTracking().Where(r => (r.State == RequestState.Submitted || r.State == RequestState.Returned) && r.PlatformUnitId == platform);
-                var count = await waiting.CountAsync(http.RequestAborted);
-                var newest = await waiting.MaxAsync(r => (DateTime?)r.UpdatedAt, http.RequestAborted);
-                var ids = await waiting.SumAsync(r => r.Id, http.RequestAborted);
-                var fingerprint = $"{count}:{newest:O}:{ids}";
+                var fingerprint = await watch.NextAsync(platform, http.RequestAborted);
                 if (fingerprint != last)
                 {
-                    await http.Response.WriteAsync($"event: queue\ndata: {count}\n\n", http.RequestAborted);
-                    await http.Response.Body.FlushAsync(http.RequestAborted);
+                    await http.Response.WriteAsync($"event: queue\ndata: {QueueWatch.Count(fingerprint)}\n\n", http.RequestAborted);
                     last = fingerprint;
                 }
                 else
                 {
                     await http.Response.WriteAsync(": keep-alive\n\n", http.RequestAborted);
-                    await http.Response.Body.FlushAsync(http.RequestAborted);
                 }
 
-                await Task.Delay(TimeSpan.FromSeconds(2), http.RequestAborted);
+                await http.Response.Body.FlushAsync(http.RequestAborted);
             }
         }
         catch (OperationCanceledException)

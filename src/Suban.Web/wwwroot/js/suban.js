@@ -179,11 +179,53 @@
       let first = true;
       stream.addEventListener('queue', () => { if (first) { first = false; return; } refresh(); });
     }
+    // A live refresh re-renders every card. What the dispatcher has chosen or typed on a card that is still there
+    // (a suggested matter, a lead unit, a platform), and where the cursor was, survives it; a card that has left
+    // the queue takes its edits with it.
+    const edits = new Map();
+    const keyOf = (control) => {
+      const card = control.closest && control.closest('article[data-number]');
+      return card && control.name ? JSON.stringify([card.dataset.number, control.name]) : null;
+    };
+    const controlFor = (key, value) => {
+      const [number, name] = JSON.parse(key);
+      const card = queue.querySelector(`article[data-number="${CSS.escape(number)}"]`);
+      if (!card) return null;
+      const named = `[name="${CSS.escape(name)}"]`;
+      return value === undefined ? card.querySelector(named) : card.querySelector(`${named}[value="${CSS.escape(value)}"]`);
+    };
+    const remember = (control) => {
+      const key = keyOf(control);
+      if (key) edits.set(key, { value: control.value, radio: control.type === 'radio' });
+    };
+    queue.addEventListener('input', (event) => remember(event.target));
     queue.addEventListener('change', (event) => {
       const radio = event.target;
+      remember(radio);
       if (radio.type === 'radio' && radio.dataset.lead) {
-        radio.closest('form').querySelector('input[name=lead]').value = radio.dataset.lead;
+        const lead = radio.closest('form').querySelector('input[name=lead]');
+        lead.value = radio.dataset.lead;
+        remember(lead);
       }
+    });
+    let focused = null;
+    queue.addEventListener('htmx:beforeSwap', () => {
+      const active = document.activeElement;
+      const key = active && queue.contains(active) ? keyOf(active) : null;
+      focused = key ? { key, value: active.type === 'radio' ? active.value : undefined, start: active.selectionStart, end: active.selectionEnd } : null;
+    });
+    queue.addEventListener('htmx:afterSwap', () => {
+      for (const [key, edit] of [...edits]) {
+        const control = controlFor(key, edit.radio ? edit.value : undefined);
+        if (!control) { edits.delete(key); continue; }
+        if (edit.radio) control.checked = true; else control.value = edit.value;
+      }
+      const control = focused && controlFor(focused.key, focused.value);
+      if (control) {
+        control.focus();
+        if (typeof focused.start === 'number') { try { control.setSelectionRange(focused.start, focused.end); } catch { /* not a text field */ } }
+      }
+      focused = null;
     });
     queue.addEventListener('click', async (event) => {
       const button = event.target.closest('[data-merge-into]');
