@@ -136,7 +136,13 @@ internal static class Startup
         services.AddProblemDetails(options =>
         {
             options.CustomizeProblemDetails = context =>
+            {
                 context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
+                if (ProblemText.PrefersChinese(context.HttpContext.Request))
+                {
+                    ProblemText.ToChinese(context.ProblemDetails);
+                }
+            };
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
 

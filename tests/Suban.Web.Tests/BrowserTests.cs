@@ -325,6 +325,74 @@ public sealed class BrowserTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Pages_SayWhatWentWrongInChinese_KeepDrafts_AndTakeACallInOnce(string provider)
+    {
+        await using var app = await SubanApp.StartOnLoopbackAsync(provider);
+        await app.ClientAsync(Roles.Handler, Scenario.Street, "street");
+        await app.ClientAsync(Roles.CallTaker, "440300", "calltaker");
+        var s = new Scenario(app);
+        var first = await s.InStateAsync(RequestState.InProgress);
+        var second = await s.InStateAsync(RequestState.InProgress);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+
+        // A citizen who gives no place is told so, in Chinese, beside the place.
+        var visitor = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = app.ServerAddress, Locale = "zh-CN" });
+        await visitor.GotoAsync("/submit");
+        await visitor.GetByLabel("标题", new() { Exact = true }).FillAsync("井盖缺失");
+        await visitor.GetByLabel("具体情况", new() { Exact = true }).FillAsync("路边井盖缺失，行人容易踩空。");
+        await visitor.GetByLabel("手机号码", new() { Exact = true }).FillAsync("13800138009");
+        await visitor.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
+        await visitor.Locator(".error[data-for='place.address']", new() { HasText = "请填写地址" }).WaitForAsync();
+
+        // The street asks for more time on one request while a reply to the other is half written: the reload that
+        // follows keeps the draft.
+        var street = await SignInAsync(browser, app.ServerAddress, "street");
+        await street.Page.GotoAsync("/desk/unit");
+        var one = street.Page.Locator($"article[data-number='{first}']");
+        var other = street.Page.Locator($"article[data-number='{second}']");
+        await other.GetByLabel("答复市民", new() { Exact = true }).FillAsync("已联系施工单位，");
+        await one.GetByLabel("申请延期（工作日）", new() { Exact = true }).FillAsync("2");
+        await one.GetByLabel("理由", new() { Exact = true }).FillAsync("需协调供电部门");
+        await one.GetByRole(AriaRole.Button, new() { Name = "申请延期" }).ClickAsync();
+        await one.Locator(".timeline li", new() { HasText = "申请延期" }).WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+        (await other.GetByLabel("答复市民", new() { Exact = true }).InputValueAsync()).ShouldBe("已联系施工单位，");
+
+        // Asking again while the first waits is refused: the reason is shown in Chinese and the button works again.
+        await one.GetByLabel("理由", new() { Exact = true }).FillAsync("再次申请");
+        await one.GetByRole(AriaRole.Button, new() { Name = "申请延期" }).ClickAsync();
+        await one.Locator(".error", new() { HasText = "已有一项延期申请正在等待审核" }).WaitForAsync();
+        (await one.GetByRole(AriaRole.Button, new() { Name = "申请延期" }).IsEnabledAsync()).ShouldBeTrue();
+
+        // A call-taker presses Ctrl+Enter twice while the answer is slow: one request is taken in, and the console is
+        // ready for the next call.
+        var desk = await SignInAsync(browser, app.ServerAddress, "calltaker");
+        await desk.Page.RouteAsync("**/api/v1/requests", async route =>
+        {
+            await Task.Delay(800);
+            await route.ContinueAsync();
+        });
+        await desk.Page.GotoAsync("/desk/calls");
+        const string caller = "13900139009";
+        await desk.Page.GetByLabel("来电号码", new() { Exact = true }).FillAsync(caller);
+        await desk.Page.GetByLabel("咨询", new() { Exact = true }).CheckAsync();
+        await desk.Page.GetByLabel("标题", new() { Exact = true }).FillAsync("路灯不亮");
+        await desk.Page.GetByLabel("地点", new() { Exact = true }).FillAsync("福田区福田街道福华三路");
+        var text = desk.Page.GetByLabel("诉求内容", new() { Exact = true });
+        await text.FillAsync("福华三路的路灯一周不亮了。");
+        await text.PressAsync("Control+Enter");
+        await text.PressAsync("Control+Enter");
+        await desk.Page.Locator("#taken").WaitForAsync();
+        await Task.Delay(2000);
+        (await app.WithDbAsync(db => db.Requests.CountAsync(r => r.ContactPhone == caller))).ShouldBe(1);
+        (await desk.Page.GetByLabel("投诉", new() { Exact = true }).IsCheckedAsync()).ShouldBeTrue();
+        await desk.Context.CloseAsync();
+        await street.Context.CloseAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Submit_PicksThePlaceOnTheMapOfTheCitysDistricts(string provider)
     {
         await using var app = await SubanApp.StartOnLoopbackAsync(provider);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Suban.Core.Catalogue;
 using Suban.Core.Deadlines;
 using Suban.Core.Lifecycle;
@@ -236,7 +237,7 @@ internal static class PageEndpoints
             .OrderBy(u => u.Code).Select(u => new UnitOption(u.Code, u.Name)).ToListAsync(cancellationToken);
     }
 
-    private static async Task<IResult> UnitDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock)
+    private static async Task<IResult> UnitDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, IOptions<Deadlines.DeadlineOptions> deadlines)
     {
         var actor = await actors.GetAsync(http.RequestAborted);
         if (Guard(http, actor, Roles.Handler) is { } refused)
@@ -250,7 +251,7 @@ internal static class PageEndpoints
                 && r.Assignments.Any(a => a.IsActive && a.UnitId == unitId));
         var cards = await CardsAsync(db, mine.Take(200), actor, clock, publicOnly: false, suggestions: null, http.RequestAborted);
         var ordered = cards.OrderBy(c => c.DueAt ?? DateTimeOffset.MaxValue).ToList();
-        return Page<UnitDesk>(http, actor, new() { ["UnitName"] = actor.Unit?.Name ?? "", ["Requests"] = ordered });
+        return Page<UnitDesk>(http, actor, new() { ["UnitName"] = actor.Unit?.Name ?? "", ["Requests"] = ordered, ["MaxExtensionDays"] = deadlines.Value.MaxExtensionDays });
     }
 
     private static async Task<IResult> DashboardAsync(HttpContext http, DateOnly? from, DateOnly? to, SubanDb db, ActorAccessor actors, CatalogueStore catalogue, TimeProvider clock)

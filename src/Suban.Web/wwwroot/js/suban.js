@@ -10,36 +10,74 @@
   window.subanState = (state) => (en ? words(state) : stateNames[state] || state);
   const actionName = (action) => (en ? words(action) : actionNames[action] || action);
 
-  async function api(method, url, body) {
-    const init = { method, headers: { accept: 'application/json' }, credentials: 'same-origin' };
+  // Every call says the page's language, so problems come back in it. A network failure is an answer too (status 0),
+  // never an exception that leaves a button disabled and the user without a word.
+  async function api(method, url, body, headers) {
+    const init = { method, headers: Object.assign({ accept: 'application/json', 'accept-language': en ? 'en' : 'zh-CN' }, headers), credentials: 'same-origin' };
     if (body instanceof FormData) {
       init.body = body;
     } else if (body !== undefined) {
       init.headers['content-type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    const response = await fetch(url, init);
-    const text = await response.text();
+    let response;
+    try {
+      response = await fetch(url, init);
+    } catch {
+      return { ok: false, status: 0, data: null };
+    }
+    const text = await response.text().catch(() => '');
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch { data = null; }
     return { ok: response.ok, status: response.status, data };
   }
 
+  // The line for a field's messages: its own, else that of the field it is part of ("photos[1]" → "photos"), else one
+  // of its parts' ("place" → "place.address").
+  function slotFor(scope, field) {
+    const tries = [field, field.replace(/\[\d+\]/g, '')];
+    for (let f = tries[1]; f.includes('.');) { f = f.slice(0, f.lastIndexOf('.')); tries.push(f); }
+    for (const f of tries) {
+      const slot = scope.querySelector(`.error[data-for="${CSS.escape(f)}"]`) || scope.querySelector(`.error[data-for^="${CSS.escape(f)}."]`);
+      if (slot) return slot;
+    }
+    return null;
+  }
+
+  // A field's messages go next to that field; those for a field the form does not show, and the problem's detail
+  // when no field is named, go to the form's general line, so nothing the server said is lost.
   function showProblem(scope, problem, fallback) {
     scope.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
     const errors = (problem && problem.errors) || {};
-    let shown = false;
+    const unplaced = [];
     for (const [field, messages] of Object.entries(errors)) {
-      const target = scope.querySelector(`.error[data-for="${field}"]`);
-      if (target) { target.textContent = messages.join(' '); shown = true; }
+      const target = slotFor(scope, field);
+      if (target) target.textContent = messages.join(' '); else unplaced.push(...messages);
     }
-    if (!shown) {
-      const general = scope.querySelector('.error[data-for="form"]') || scope.querySelector('.error');
-      if (general) general.textContent = (problem && (problem.detail || problem.title)) || fallback || t('操作失败，请重试', 'That did not work; try again');
+    const general = scope.querySelector('.error[data-for="form"]') || scope.querySelector('.error:not([data-for])') || scope.querySelector('.error');
+    if (!general) return;
+    if (unplaced.length > 0) {
+      general.textContent = unplaced.join(' ');
+    } else if (Object.keys(errors).length === 0) {
+      general.textContent = problem === null ? t('网络或服务异常，请稍后重试', 'The service could not be reached; try again')
+        : (problem.detail || problem.title || fallback || t('操作失败，请重试', 'That did not work; try again'));
     }
   }
 
+  // An Idempotency-Key; crypto.randomUUID exists only on https and localhost, so plain http on a LAN gets another.
+  const newKey = () => (window.crypto && crypto.randomUUID ? crypto.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`);
+
+  window.suban = { api, showProblem, newKey };
+
   function busy(button, on) { if (button) button.disabled = on; }
+
+  // Switching language keeps the rest of the address (a dashboard's dates, the number being tracked).
+  const switchLang = document.querySelector('[data-switch-lang]');
+  if (switchLang) {
+    const url = new URL(location.href);
+    url.searchParams.set('lang', switchLang.dataset.switchLang);
+    switchLang.href = url.pathname + url.search + url.hash;
+  }
 
   document.querySelector('[data-logout]')?.addEventListener('click', async () => {
     await api('POST', '/api/v1/auth/logout');
@@ -103,6 +141,8 @@
         status.textContent = t('已在地图上选点', 'Picked on the map') + ` (${lat.toFixed(4)}, ${lon.toFixed(4)})`;
       });
     });
+    let submitKey = null;
+    submitForm.addEventListener('input', () => { submitKey = null; });
     submitForm.addEventListener('submit', async (event) => {
       event.preventDefault();
       const f = submitForm.elements;
@@ -121,7 +161,10 @@
       for (const file of f.photos.files) body.append('photos', file);
       const button = submitForm.querySelector('button[type=submit]');
       busy(button, true);
-      const result = await api('POST', '/api/v1/requests', body);
+      // One key for this request however often it is sent (a retry after a lost answer files nothing twice); any
+      // edit makes it a new request.
+      submitKey = submitKey || newKey();
+      const result = await api('POST', '/api/v1/requests', body, { 'idempotency-key': submitKey });
       busy(button, false);
       if (!result.ok) { showProblem(submitForm, result.data); return; }
       submitForm.hidden = true;
@@ -138,7 +181,7 @@
   if (trackForm) {
     trackForm.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const n = trackForm.elements.trackingNumber.value.trim();
+      const n = trackForm.elements.trackingNumber.value.trim().toUpperCase();
       const digits = trackForm.elements.phoneLast4.value.trim();
       const result = await api('GET', `/api/v1/lookup?trackingNumber=${encodeURIComponent(n)}&phoneLast4=${encodeURIComponent(digits)}`);
       if (!result.ok) { showProblem(trackForm, result.data, t('未找到该诉求', 'No such request')); return; }
@@ -202,14 +245,18 @@
     queue.addEventListener('change', (event) => {
       const radio = event.target;
       remember(radio);
-      if (radio.type === 'radio' && radio.dataset.lead) {
+      if (radio.type === 'radio' && radio.name.startsWith('matter-')) {
+        // A matter the list names no lead unit for here leaves the choice to the dispatcher, not to the last one picked.
         const lead = radio.closest('form').querySelector('input[name=lead]');
-        lead.value = radio.dataset.lead;
+        lead.value = radio.dataset.lead || '';
         remember(lead);
       }
     });
     let focused = null;
+    let shownErrors = [];
     queue.addEventListener('htmx:beforeSwap', () => {
+      shownErrors = [...queue.querySelectorAll('article[data-number] .error')].filter((e) => e.textContent)
+        .map((e) => ({ number: e.closest('article').dataset.number, text: e.textContent }));
       const active = document.activeElement;
       const key = active && queue.contains(active) ? keyOf(active) : null;
       focused = key ? { key, value: active.type === 'radio' ? active.value : undefined, start: active.selectionStart, end: active.selectionEnd } : null;
@@ -226,6 +273,10 @@
         if (typeof focused.start === 'number') { try { control.setSelectionRange(focused.start, focused.end); } catch { /* not a text field */ } }
       }
       focused = null;
+      for (const { number, text } of shownErrors) {
+        const error = queue.querySelector(`article[data-number="${CSS.escape(number)}"] .error`);
+        if (error) error.textContent = text;
+      }
     });
     queue.addEventListener('click', async (event) => {
       const button = event.target.closest('[data-merge-into]');
@@ -264,13 +315,40 @@
   }
 
   // ---- Unit: accept, reply, extension, part report, return ----
+  // Text typed on the unit desk survives the reload that follows an action (sessionStorage, this tab only); the form
+  // just sent starts clean.
+  const draftsKey = 'suban.unit-drafts';
+  function saveDrafts(except) {
+    const drafts = {};
+    document.querySelectorAll('.actions textarea, .actions input[type=text], .actions input:not([type])').forEach((field) => {
+      const card = field.closest('[data-number]');
+      if (card && !(except && except.contains(field)) && field.name && field.value.trim()) drafts[`${card.dataset.number}|${field.closest('form')?.dataset.act}|${field.name}`] = field.value;
+    });
+    try { sessionStorage.setItem(draftsKey, JSON.stringify(drafts)); } catch { /* storage full or off: drafts are a courtesy */ }
+  }
+  function restoreDrafts() {
+    let drafts = {};
+    try { drafts = JSON.parse(sessionStorage.getItem(draftsKey) || '{}'); sessionStorage.removeItem(draftsKey); } catch { return; }
+    for (const [key, value] of Object.entries(drafts)) {
+      const [number, act, name] = key.split('|');
+      const card = document.querySelector(`[data-number="${CSS.escape(number)}"]`);
+      const form = card && card.querySelector(`form[data-act="${CSS.escape(act)}"]`);
+      if (form && form.elements[name] && !form.elements[name].value) form.elements[name].value = value;
+    }
+  }
   document.querySelectorAll('.actions').forEach((actions) => {
     const card = actions.closest('[data-number]');
     const number = card.dataset.number;
-    const done = (result) => { if (!result.ok) { showProblem(card, result.data); } else { location.reload(); } };
+    // After an action the page reloads; what is being written on other cards is kept for it (drafts, below).
+    const done = (result, button, form) => {
+      if (!result.ok) { busy(button, false); showProblem(card, result.data); return; }
+      saveDrafts(form);
+      location.reload();
+    };
     actions.querySelector('[data-act=accept]')?.addEventListener('click', async (event) => {
-      busy(event.target, true);
-      done(await api('POST', `/api/v1/requests/${number}/accept`, {}));
+      const button = event.target;
+      busy(button, true);
+      done(await api('POST', `/api/v1/requests/${number}/accept`, {}), button);
     });
     actions.querySelectorAll('form[data-act]').forEach((form) => form.addEventListener('submit', async (event) => {
       event.preventDefault();
@@ -280,10 +358,12 @@
         : act === 'extension' ? { days: parseInt(f.days.value, 10), reason: f.reason.value.trim() }
         : act === 'part-report' ? { note: f.note.value.trim() }
         : { reason: f.reason.value.trim() };
-      busy(form.querySelector('button'), true);
-      done(await api('POST', `/api/v1/requests/${number}/${act}`, body));
+      const button = form.querySelector('button');
+      busy(button, true);
+      done(await api('POST', `/api/v1/requests/${number}/${act}`, body), button, form);
     }));
   });
+  restoreDrafts();
 
   // ---- Dashboard: charts ----
   const data = document.getElementById('dashboard-data');
@@ -314,11 +394,7 @@
   if (!form) return;
   const en = document.body.dataset.lang === 'en';
   const t = (zh, english) => (en ? english : zh);
-  const json = async (method, url, body) => {
-    const response = await fetch(url, { method, credentials: 'same-origin', headers: body ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-    const text = await response.text();
-    return { ok: response.ok, data: text ? JSON.parse(text) : null };
-  };
+  const json = (method, url, body, headers) => window.suban.api(method, url, body, headers);
   const item = (text, extra) => { const li = document.createElement('li'); li.textContent = text; if (extra) li.append(extra); return li; };
   const debounce = (fn, ms) => { let timer; return () => { clearTimeout(timer); timer = setTimeout(fn, ms); }; };
   const f = form.elements;
@@ -375,8 +451,16 @@
   form.querySelectorAll('input[name=type]').forEach((r) => r.addEventListener('change', () => showAnswer(f.matter.value.trim())));
 
   form.addEventListener('keydown', (event) => { if (event.key === 'Enter' && event.ctrlKey) form.requestSubmit(); });
+  // One key per request being taken in: a double press or a retry after a lost answer files it once; an edit makes
+  // it a new request.
+  let key = null;
+  form.addEventListener('input', () => { key = null; });
+  form.addEventListener('change', () => { key = null; });
+  const submit = form.querySelector('button[type=submit]');
+  let sending = false;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    if (sending) return;
     const request = {
       type: form.querySelector('input[name=type]:checked').value,
       title: f.title.value.trim(),
@@ -387,40 +471,39 @@
       urgency: f.urgency.value,
       matterCode: f.matter.value.trim() || null,
     };
-    form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
-    const result = await json('POST', '/api/v1/requests', request);
+    key = key || window.suban.newKey();
+    sending = true;
+    submit.disabled = true;
+    const result = await json('POST', '/api/v1/requests', request, { 'idempotency-key': key });
+    sending = false;
+    submit.disabled = false;
     if (!result.ok) {
-      const errors = (result.data && result.data.errors) || {};
-      let shown = false;
-      for (const [field, messages] of Object.entries(errors)) {
-        const target = form.querySelector(`.error[data-for="${field}"]`);
-        if (target) { target.textContent = messages.join(' '); shown = true; }
-      }
-      if (!shown) form.querySelector('.error[data-for="form"]').textContent = (result.data && (result.data.detail || result.data.title)) || t('受理失败', 'Not taken in');
+      window.suban.showProblem(form, result.data, t('受理失败', 'Not taken in'));
       return;
     }
+    form.querySelectorAll('.error').forEach((e) => { e.textContent = ''; });
     const taken = document.getElementById('taken');
     taken.textContent = t('已受理，编号 ', 'Taken in as ') + result.data.trackingNumber;
     taken.hidden = false;
+    // Ready for the next call: the form as it first was, the last caller's number selected so typing replaces it
+    // (and a second matter from the same caller needs no retyping).
     ['title', 'description', 'address', 'matter', 'name'].forEach((name) => { f[name].value = ''; });
+    form.querySelectorAll('input[type=radio], select').forEach((control) => {
+      if (control.type === 'radio') control.checked = control.defaultChecked;
+      else control.value = [...control.options].find((o) => o.defaultSelected)?.value ?? control.options[0]?.value;
+    });
+    key = null;
     suggestions.replaceChildren(); duplicates.replaceChildren(); answer.hidden = true;
     f.phone.focus();
+    f.phone.select();
   });
 })();
 
 // ---- Administrators: accounts and the working calendar ----
 (function () {
   'use strict';
-  const send = async (method, url, body) => {
-    const response = await fetch(url, { method, credentials: 'same-origin', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
-    const text = await response.text();
-    return { ok: response.ok, data: text ? JSON.parse(text) : null };
-  };
-  const fail = (form, data) => {
-    const errors = (data && data.errors) || {};
-    const message = Object.values(errors).flat().join(' ') || (data && (data.detail || data.title)) || 'Error';
-    form.querySelector('.error').textContent = message;
-  };
+  const send = (method, url, body) => window.suban.api(method, url, body);
+  const fail = (form, data) => window.suban.showProblem(form, data);
   const users = document.getElementById('user-form');
   users?.addEventListener('submit', async (event) => {
     event.preventDefault();
