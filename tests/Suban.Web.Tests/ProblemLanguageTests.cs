@@ -52,15 +52,18 @@ public sealed class ProblemLanguageTests(Apps apps) : IClassFixture<Apps>
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
-    public async Task ARefusedTransition_NamesTheStateAndTheActionInChinese(string provider)
+    public async Task ARefusedAction_NamesTheStateAndTheActionInChinese(string provider)
     {
         var app = await apps.For(provider);
         var s = new Scenario(app);
         var number = await s.SubmitAsync();
         var dispatcher = await s.Dispatcher();
+        dispatcher.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+        var noReason = await dispatcher.PostAsJsonAsync($"/api/v1/requests/{number}/cancel", new { reason = " " });
+        noReason.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        Messages(await noReason.Content.ReadFromJsonAsync<JsonElement>()).ShouldContain(m => m.StartsWith("“撤销”须说明理由或内容", StringComparison.Ordinal));
         (await dispatcher.PostAsJsonAsync($"/api/v1/requests/{number}/cancel", new { reason = "测试" })).EnsureSuccessStatusCode();
 
-        dispatcher.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
         var again = await dispatcher.PostAsJsonAsync($"/api/v1/requests/{number}/cancel", new { reason = "测试" });
 
         again.StatusCode.ShouldBe(HttpStatusCode.Conflict);

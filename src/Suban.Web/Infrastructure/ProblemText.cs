@@ -181,10 +181,10 @@ internal static class ProblemText
     };
 
     /// <summary>
-    /// Messages built with values, as English patterns whose {0}, {1} stand for the values, and their Chinese. A value
-    /// that names a request state or action (as a transition's refusal does) is given its Chinese name.
+    /// Messages built with values, as English patterns whose {0}, {1} stand for the values, and their Chinese. In the
+    /// messages about a request's state or an action (Names), a value naming one is given its Chinese name.
     /// </summary>
-    private static readonly (Regex English, string Chinese)[] Patterns =
+    private static readonly (Regex English, string Chinese, bool Names)[] Patterns =
     [
         .. new (string English, string Chinese)[]
         {
@@ -209,7 +209,10 @@ internal static class ProblemText
             ("The request has no photo at position {0}.", "该诉求没有第 {0} 张照片。"),
             ("'{0}' is not one of: {1}.", "'{0}' 不是以下值之一：{1}。"),
             ("No {0} boundaries have been imported.", "尚未导入 {0} 级边界。"),
-        }.Select(p => (new Regex("^" + Regex.Escape(p.English).Replace("\\{0}", "(.+?)").Replace("\\{1}", "(.+?)").Replace("\\{2}", "(.+?)") + "$", RegexOptions.CultureInvariant), p.Chinese)),
+        }.Select(p => (
+            new Regex("^" + Regex.Escape(p.English).Replace("\\{0}", "(.+?)").Replace("\\{1}", "(.+?)").Replace("\\{2}", "(.+?)") + "$", RegexOptions.CultureInvariant),
+            p.Chinese,
+            Names: p.English.Contains("while the request is", StringComparison.Ordinal) || p.English.StartsWith("Your role may not", StringComparison.Ordinal) || p.English.Contains("is required for", StringComparison.Ordinal))),
     ];
 
     /// <summary>True when the caller's first language (Accept-Language, by quality) is Chinese; the pages send theirs.</summary>
@@ -242,19 +245,22 @@ internal static class ProblemText
             return known;
         }
 
-        foreach (var (pattern, chinese) in Patterns)
+        foreach (var (pattern, chinese, names) in Patterns)
         {
             if (pattern.Match(english) is { Success: true } match)
             {
-                return string.Format(System.Globalization.CultureInfo.InvariantCulture, chinese, match.Groups.Values.Skip(1).Select(g => (object)Name(g.Value)).ToArray());
+                var values = match.Groups.Values.Skip(1).Select(g => (object)(names ? Name(g.Value) : g.Value)).ToArray();
+                return string.Format(System.Globalization.CultureInfo.InvariantCulture, chinese, values);
             }
         }
 
         return english;
     }
 
+    /// <summary>A request state's or action's Chinese name; anything else as it is.</summary>
     private static string Name(string value) =>
-        value.Length > 0 && char.IsAsciiLetterUpper(value[0]) && Enum.TryParse<RequestState>(value, out var state) ? PageText.State(state, en: false)
-        : value.Length > 0 && char.IsAsciiLetterUpper(value[0]) && Enum.TryParse<RequestAction>(value, out var action) ? TimelineText.Action(action, en: false)
+        !value.All(char.IsAsciiLetter) ? value
+        : Enum.TryParse<RequestState>(value, out var state) ? PageText.State(state, en: false)
+        : Enum.TryParse<RequestAction>(value, out var action) ? TimelineText.Action(action, en: false)
         : value;
 }
