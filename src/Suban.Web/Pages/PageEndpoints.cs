@@ -308,14 +308,14 @@ internal static class PageEndpoints
         try
         {
             var last = await QueueWatch.ReadAsync(db, platform, http.RequestAborted);
-            await http.Response.WriteAsync($"event: queue\ndata: {QueueWatch.Count(last)}\n\n", http.RequestAborted);
+            await http.Response.WriteAsync($"event: queue\ndata: {last.Count}\n\n", http.RequestAborted);
             await http.Response.Body.FlushAsync(http.RequestAborted);
             while (!http.RequestAborted.IsCancellationRequested)
             {
                 var fingerprint = await watch.NextAsync(platform, http.RequestAborted);
                 if (fingerprint != last)
                 {
-                    await http.Response.WriteAsync($"event: queue\ndata: {QueueWatch.Count(fingerprint)}\n\n", http.RequestAborted);
+                    await http.Response.WriteAsync($"event: queue\ndata: {fingerprint.Count}\n\n", http.RequestAborted);
                     last = fingerprint;
                 }
                 else

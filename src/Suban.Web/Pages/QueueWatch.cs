@@ -14,7 +14,7 @@ public sealed class QueueWatch(IServiceScopeFactory scopes, ILogger<QueueWatch> 
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(2);
 
-    private TaskCompletionSource<IReadOnlyDictionary<int, string>> next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<IReadOnlyDictionary<int, QueueFingerprint>> next = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int listeners;
     private long readings;
 
@@ -22,31 +22,26 @@ public sealed class QueueWatch(IServiceScopeFactory scopes, ILogger<QueueWatch> 
     public long Readings => Interlocked.Read(ref readings);
 
     /// <summary>The fingerprint of <paramref name="platform"/>'s queue now, read for one desk as it connects.</summary>
-    public static async Task<string> ReadAsync(SubanDb db, int? platform, CancellationToken cancellationToken)
+    public static async Task<QueueFingerprint> ReadAsync(SubanDb db, int? platform, CancellationToken cancellationToken)
     {
         var rows = await Waiting(db.Requests.Where(r => r.PlatformUnitId == platform)).ToListAsync(cancellationToken);
-        return rows.Count == 0 ? Empty : rows[0].Fingerprint;
+        return rows.Count == 0 ? default : rows[0].Fingerprint;
     }
 
     /// <summary>The fingerprint of <paramref name="platform"/>'s queue at the next shared reading.</summary>
-    public async Task<string> NextAsync(int? platform, CancellationToken cancellationToken)
+    public async Task<QueueFingerprint> NextAsync(int? platform, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref listeners);
         try
         {
             var reading = await Volatile.Read(ref next).Task.WaitAsync(cancellationToken);
-            return platform is { } id && reading.TryGetValue(id, out var fingerprint) ? fingerprint : Empty;
+            return platform is { } id && reading.TryGetValue(id, out var fingerprint) ? fingerprint : default;
         }
         finally
         {
             Interlocked.Decrement(ref listeners);
         }
     }
-
-    /// <summary>The count of waiting requests in a fingerprint.</summary>
-    public static string Count(string fingerprint) => fingerprint[..fingerprint.IndexOf(':', StringComparison.Ordinal)];
-
-    private const string Empty = "0:0:0";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -78,7 +73,7 @@ public sealed class QueueWatch(IServiceScopeFactory scopes, ILogger<QueueWatch> 
         }
     }
 
-    private async Task<IReadOnlyDictionary<int, string>> ReadAllAsync(CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<int, QueueFingerprint>> ReadAllAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SubanDb>();
@@ -98,6 +93,9 @@ public sealed class QueueWatch(IServiceScopeFactory scopes, ILogger<QueueWatch> 
 
     private sealed record Queue(int Platform, int Count, DateTime Newest, long Ids)
     {
-        public string Fingerprint => $"{Count}:{Newest.Ticks}:{Ids}";
+        public QueueFingerprint Fingerprint => new(Count, Newest, Ids);
     }
 }
+
+/// <summary>A queue as the desk compares it: how many wait, their newest change, and which (the sum of their ids).</summary>
+public readonly record struct QueueFingerprint(int Count, DateTime Newest, long Ids);
