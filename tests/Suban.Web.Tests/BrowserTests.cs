@@ -359,11 +359,14 @@ public sealed class BrowserTests
         await one.Locator(".timeline li", new() { HasText = "申请延期" }).WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
         (await other.GetByLabel("答复市民", new() { Exact = true }).InputValueAsync()).ShouldBe("已联系施工单位，");
 
-        // Asking again while the first waits is refused: the reason is shown in Chinese and the button works again.
-        await one.GetByLabel("理由", new() { Exact = true }).FillAsync("再次申请");
-        await one.GetByRole(AriaRole.Button, new() { Name = "申请延期" }).ClickAsync();
-        await one.Locator(".error", new() { HasText = "已有一项延期申请正在等待审核" }).WaitForAsync();
-        (await one.GetByRole(AriaRole.Button, new() { Name = "申请延期" }).IsEnabledAsync()).ShouldBeTrue();
+        // The card now says the extension waits for a decision. On the other card, a colleague has asked meanwhile
+        // (the page is stale): asking again is refused, the reason is shown in Chinese and the button works again.
+        await one.Locator("[data-pending-extension]").WaitForAsync();
+        (await (await s.Handler()).PostAsJsonAsync($"/api/v1/requests/{second}/extension", new { days = 1, reason = "同事已申请" })).EnsureSuccessStatusCode();
+        await other.GetByLabel("理由", new() { Exact = true }).FillAsync("再次申请");
+        await other.GetByRole(AriaRole.Button, new() { Name = "申请延期" }).ClickAsync();
+        await other.Locator(".error", new() { HasText = "已有一项延期申请正在等待审核" }).WaitForAsync();
+        (await other.GetByRole(AriaRole.Button, new() { Name = "申请延期" }).IsEnabledAsync()).ShouldBeTrue();
 
         // A call-taker presses Ctrl+Enter twice while the answer is slow: one request is taken in, and the console is
         // ready for the next call.
@@ -388,6 +391,111 @@ public sealed class BrowserTests
         (await app.WithDbAsync(db => db.Requests.CountAsync(r => r.ContactPhone == caller))).ShouldBe(1);
         (await desk.Page.GetByLabel("投诉", new() { Exact = true }).IsCheckedAsync()).ShouldBeTrue();
         await desk.Context.CloseAsync();
+        await street.Context.CloseAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task SupervisionDesk_DecidesExtensions_RemindsAndSupervises_AndTheUnitAnswersOnItsDesk(string provider)
+    {
+        await using var app = await SubanApp.StartOnLoopbackAsync(provider);
+        await app.ClientAsync(Roles.Handler, Scenario.Street, "street");
+        await app.ClientAsync(Roles.Supervisor, "440300", "leader");
+        var s = new Scenario(app);
+        var first = await s.InStateAsync(RequestState.InProgress);
+        var second = await s.InStateAsync(RequestState.InProgress);
+        var handler = await s.Handler();
+        foreach (var (number, days) in new[] { (first, 2), (second, 3) })
+        {
+            (await handler.PostAsJsonAsync($"/api/v1/requests/{number}/extension", new { days, reason = "需协调供电部门" })).EnsureSuccessStatusCode();
+        }
+
+        async Task<Deadlines.RequestClock> HandlingClockAsync(string number) => await app.WithDbAsync(db =>
+            db.Clocks.AsNoTracking().SingleAsync(c => c.Kind == Core.Deadlines.ClockKind.Handling && db.Requests.Any(r => r.Id == c.RequestId && r.TrackingNumber == number)));
+        var dueBefore = (await HandlingClockAsync(first)).DueAt;
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+
+        // The supervisor approves one extension; refusing the other needs a reason, said in Chinese on its card.
+        var leader = await SignInAsync(browser, app.ServerAddress, "leader");
+        await leader.Page.GotoAsync("/");
+        await leader.Page.GetByRole(AriaRole.Link, new() { Name = "督办台" }).ClickAsync();
+        var approve = leader.Page.Locator($"article[data-number='{first}'][data-extension]");
+        var refuse = leader.Page.Locator($"article[data-number='{second}'][data-extension]");
+        (await approve.InnerTextAsync()).ShouldContain("申请延期2个工作日");
+        await approve.GetByRole(AriaRole.Button, new() { Name = "同意延期" }).ClickAsync();
+        await approve.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        (await HandlingClockAsync(first)).DueAt.ShouldBeGreaterThan(dueBefore);
+        await refuse.GetByRole(AriaRole.Button, new() { Name = "不同意" }).ClickAsync();
+        await refuse.Locator(".error", new() { HasText = "须说明理由" }).WaitForAsync();
+        (await refuse.GetByRole(AriaRole.Button, new() { Name = "不同意" }).IsEnabledAsync()).ShouldBeTrue();
+        await refuse.GetByLabel("审核意见（不同意时必填）", new() { Exact = true }).FillAsync("线路问题应在时限内协调完毕");
+        await refuse.GetByRole(AriaRole.Button, new() { Name = "不同意" }).ClickAsync();
+        await refuse.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        (await app.WithDbAsync(db => db.ExtensionRequests.Select(x => x.Status).ToListAsync()))
+            .ShouldBe([Deadlines.ExtensionStatus.Approved, Deadlines.ExtensionStatus.Refused], ignoreOrder: true);
+
+        // A month later both are overdue: the supervisor reminds one unit and puts the other request under supervision.
+        app.Clock.Advance(TimeSpan.FromDays(30));
+        await leader.Page.ReloadAsync();
+        var late = leader.Page.Locator($"article[data-number='{second}'][data-alert='Handling']");
+        var supervised = leader.Page.Locator($"article[data-number='{first}'][data-alert='Handling']");
+        (await late.InnerTextAsync()).ShouldContain("已超期");
+        await ShootAsync(leader.Page, "supervision-desk");
+        await AccessibleAsync(leader.Page, "supervision-desk");
+        await late.GetByLabel("催办说明（可选）", new() { Exact = true }).FillAsync("请今日内联系市民");
+        await late.GetByRole(AriaRole.Button, new() { Name = "催办" }).ClickAsync();
+        await late.Locator(".meta", new() { HasText = "已催办" }).WaitForAsync();
+        for (var wait = 0; wait < 50 && await app.WithDbAsync(db => db.Reminders.CountAsync(m => m.Level == Core.Deadlines.ReminderLevel.Manual)) == 0; wait++)
+        {
+            await Task.Delay(200);
+        }
+
+        (await app.WithDbAsync(db => db.Reminders.Where(m => m.Level == Core.Deadlines.ReminderLevel.Manual).Select(m => m.Note ?? "").ToListAsync()))
+            .ShouldHaveSingleItem().ShouldContain("请今日内联系市民");
+        await supervised.GetByLabel("督办要求", new() { Exact = true }).FillAsync("请三个工作日内修复路灯并回复");
+        await supervised.GetByRole(AriaRole.Button, new() { Name = "下达督办单" }).ClickAsync();
+        await supervised.Locator(".badge", new() { HasText = "督办中" }).WaitForAsync();
+        (await supervised.Locator("form[data-act='supervise']").CountAsync()).ShouldBe(0);
+        (await leader.Page.Locator("#orders").InnerTextAsync()).ShouldContain("请三个工作日内修复路灯并回复");
+
+        // The street replies to the citizen, then answers the order from its desk: the replied request stays there
+        // until it has. It stops the clock on the other request while waiting for the citizen, then restarts it.
+        (await handler.PostAsJsonAsync($"/api/v1/requests/{first}/reply", new { reply = "路灯已修复。" })).EnsureSuccessStatusCode();
+        var street = await SignInAsync(browser, app.ServerAddress, "street");
+        await street.Page.GotoAsync("/desk/unit");
+        var ordered = street.Page.Locator($"article[data-number='{first}']");
+        (await ordered.InnerTextAsync()).ShouldContain("请三个工作日内修复路灯并回复");
+        (await ordered.Locator(".badge", new() { HasText = "已答复" }).CountAsync()).ShouldBe(1);
+        await ordered.GetByLabel("督办回复", new() { Exact = true }).FillAsync("已更换灯具，路灯恢复照明。");
+        await ordered.GetByRole(AriaRole.Button, new() { Name = "回复督办" }).ClickAsync();
+        await ordered.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        var order = await app.WithDbAsync(db => db.SupervisionOrders.AsNoTracking().SingleAsync());
+        order.Status.ShouldBe(Deadlines.SupervisionStatus.Answered);
+        order.Answer.ShouldBe("已更换灯具，路灯恢复照明。");
+
+        var waiting = street.Page.Locator($"article[data-number='{second}']");
+        await waiting.GetByLabel("挂起理由（如等待市民补充材料）", new() { Exact = true }).FillAsync("等待市民补充照片");
+        await waiting.GetByRole(AriaRole.Button, new() { Name = "挂起" }).ClickAsync();
+        await waiting.Locator(".badge", new() { HasText = "已挂起" }).WaitForAsync();
+        (await HandlingClockAsync(second)).Status.ShouldBe(Core.Deadlines.ClockStatus.Paused);
+        await waiting.GetByRole(AriaRole.Button, new() { Name = "恢复计时" }).ClickAsync();
+        await waiting.GetByLabel("挂起理由（如等待市民补充材料）", new() { Exact = true }).WaitForAsync();
+        (await HandlingClockAsync(second)).Status.ShouldBe(Core.Deadlines.ClockStatus.Running);
+
+        // Asking for more time again: the card says the request waits for a decision instead of offering the form.
+        await waiting.GetByLabel("申请延期（工作日）", new() { Exact = true }).FillAsync("2");
+        await waiting.GetByLabel("理由", new() { Exact = true }).FillAsync("市民补充材料后需再次勘查");
+        await waiting.GetByRole(AriaRole.Button, new() { Name = "申请延期" }).ClickAsync();
+        await waiting.Locator("[data-pending-extension]", new() { HasText = "已申请延期2个工作日" }).WaitForAsync();
+        (await waiting.Locator("form[data-act='extension']").CountAsync()).ShouldBe(0);
+
+        // The supervisor sees the answer in the orders and the new extension to decide.
+        await leader.Page.ReloadAsync();
+        (await leader.Page.Locator($"tr[data-order='{order.Id}']").InnerTextAsync()).ShouldContain("已更换灯具");
+        await leader.Page.Locator($"article[data-number='{second}'][data-extension]").WaitForAsync();
+        await leader.Context.CloseAsync();
         await street.Context.CloseAsync();
     }
 

@@ -329,6 +329,45 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task SupervisionDesk_ShowsEachCallerTheExtensionsItMayDecide_AndSupervisorsTheLateRequests(string provider)
+    {
+        await using var app = await FreshAsync(provider);
+        var s = new Scenario(app);
+        var dispatcher = await s.Dispatcher();
+        var futian = await s.InStateAsync(RequestState.InProgress);
+        (await (await s.Handler()).PostAsJsonAsync($"/api/v1/requests/{futian}/extension", new { days = 2, reason = "需协调供电部门" })).EnsureSuccessStatusCode();
+        var nanshan = await s.SubmitAsync();
+        (await dispatcher.PostAsJsonAsync($"/api/v1/requests/{nanshan}/dispatch", new { leadUnitCode = Scenario.OtherStreet })).EnsureSuccessStatusCode();
+        var other = await s.Handler(Scenario.OtherStreet);
+        (await other.PostAsJsonAsync($"/api/v1/requests/{nanshan}/accept", new { })).EnsureSuccessStatusCode();
+        (await other.PostAsJsonAsync($"/api/v1/requests/{nanshan}/extension", new { days = 3, reason = "等待检测报告" })).EnsureSuccessStatusCode();
+
+        // Futian's dispatcher decides Futian's extensions only, and is not shown the late requests to supervise.
+        var district = await (await app.ClientAsync(Roles.Dispatcher, Scenario.District)).GetStringAsync("/desk/supervise");
+        district.ShouldContain($"data-number=\"{futian}\" data-extension=");
+        district.ShouldNotContain(nanshan);
+        district.ShouldNotContain("data-alert=");
+
+        // The city's supervisor sees both; once the limits pass their warning point, both requests are listed to remind.
+        var supervisor = await app.ClientAsync(Roles.Supervisor, "440300");
+        var page = await supervisor.GetStringAsync("/desk/supervise");
+        page.ShouldContain($"data-number=\"{futian}\" data-extension=");
+        page.ShouldContain($"data-number=\"{nanshan}\" data-extension=");
+        page.ShouldNotContain("data-alert=");
+        app.Clock.Advance(TimeSpan.FromDays(20));
+        page = await supervisor.GetStringAsync("/desk/supervise");
+        page.ShouldContain($"data-number=\"{futian}\" data-alert=\"Handling\"");
+        page.ShouldContain($"data-number=\"{nanshan}\" data-alert=\"Handling\"");
+
+        // Units and citizens have no supervision desk.
+        var refused = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false };
+        (await (await s.Handler()).GetAsync("/desk/supervise")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await (await s.Citizen()).GetAsync("/desk/supervise")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await app.CreateClient(refused).GetAsync("/desk/supervise")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task List_SortedByDue_PutsTheLeastTimeLeftFirst(string provider)
     {
         await using var app = await FreshAsync(provider);

@@ -36,6 +36,9 @@ internal static class PageEndpoints
         routes.MapGet("/desk/unit", UnitDeskAsync).AllowAnonymous().ExcludeFromDescription();
         routes.MapGet("/dashboard", DashboardAsync).AllowAnonymous().ExcludeFromDescription();
 
+        // Supervisors and dispatchers: extensions to decide; supervisors also remind and supervise late requests.
+        routes.MapGet("/desk/supervise", SupervisionDeskAsync).AllowAnonymous().ExcludeFromDescription();
+
         // Dispatchers: a server-sent event whenever their queues change.
         routes.MapGet("/api/v1/queue/stream", QueueStreamAsync)
             .WithTags("Dispatch")
@@ -245,13 +248,52 @@ internal static class PageEndpoints
             return refused;
         }
 
+        // The unit's requests being handled, and any (even replied or closed) with a supervision order it has still to answer.
         var unitId = actor.Unit?.Id;
         var mine = db.Requests.AsNoTracking()
-            .Where(r => (r.State == RequestState.Dispatched || r.State == RequestState.InProgress || r.State == RequestState.Reopened)
-                && r.Assignments.Any(a => a.IsActive && a.UnitId == unitId));
-        var cards = await CardsAsync(db, mine.Take(200), actor, clock, publicOnly: false, suggestions: null, http.RequestAborted);
+            .Where(r => ((r.State == RequestState.Dispatched || r.State == RequestState.InProgress || r.State == RequestState.Reopened)
+                    && r.Assignments.Any(a => a.IsActive && a.UnitId == unitId))
+                || db.SupervisionOrders.Any(o => o.RequestId == r.Id && o.UnitId == unitId && o.Status == Deadlines.SupervisionStatus.Open))
+            .Take(200);
+        var cards = await CardsAsync(db, mine, actor, clock, publicOnly: false, suggestions: null, http.RequestAborted);
         var ordered = cards.OrderBy(c => c.DueAt ?? DateTimeOffset.MaxValue).ToList();
-        return Page<UnitDesk>(http, actor, new() { ["UnitName"] = actor.Unit?.Name ?? "", ["Requests"] = ordered, ["MaxExtensionDays"] = deadlines.Value.MaxExtensionDays });
+        return Page<UnitDesk>(http, actor, new()
+        {
+            ["UnitName"] = actor.Unit?.Name ?? "",
+            ["Requests"] = ordered,
+            ["Time"] = await UnitDeskTimeAsync(db, mine, unitId, http.RequestAborted),
+            ["MaxExtensionDays"] = deadlines.Value.MaxExtensionDays,
+        });
+    }
+
+    private static async Task<Dictionary<string, UnitDeskTime>> UnitDeskTimeAsync(SubanDb db, IQueryable<ServiceRequest> requests, int? unitId, CancellationToken cancellationToken)
+    {
+        var clocks = await requests.Select(r => new
+        {
+            r.TrackingNumber,
+            Running = db.Clocks.Any(c => c.RequestId == r.Id && c.Kind == ClockKind.Handling && c.Status == ClockStatus.Running),
+            Paused = db.Clocks.Any(c => c.RequestId == r.Id && c.Kind == ClockKind.Handling && c.Status == ClockStatus.Paused),
+            Pending = db.ExtensionRequests.Where(x => x.RequestId == r.Id && x.Status == Deadlines.ExtensionStatus.Pending).Select(x => (int?)x.Days).FirstOrDefault(),
+        }).ToListAsync(cancellationToken);
+        var orders = await db.SupervisionOrders.AsNoTracking()
+            .Where(o => o.UnitId == unitId && o.Status == Deadlines.SupervisionStatus.Open && requests.Any(r => r.Id == o.RequestId))
+            .OrderBy(o => o.DueAt)
+            .Select(o => new { o.Id, o.Text, o.DueAt, TrackingNumber = db.Requests.Where(r => r.Id == o.RequestId).Select(r => r.TrackingNumber).First() })
+            .ToListAsync(cancellationToken);
+        var byRequest = orders.ToLookup(o => o.TrackingNumber, o => new OpenOrder(o.Id, o.Text, RequestViews.Utc(o.DueAt)));
+        return clocks.ToDictionary(c => c.TrackingNumber, c => new UnitDeskTime(c.Running, c.Paused, c.Pending, byRequest[c.TrackingNumber].ToList()));
+    }
+
+    private static async Task<IResult> SupervisionDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, IOptions<Deadlines.DeadlineOptions> deadlines)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Roles.Supervisor, Roles.Dispatcher) is { } refused)
+        {
+            return refused;
+        }
+
+        var data = await SupervisionDeskData.LoadAsync(db, actor, clock.GetUtcNow().UtcDateTime, http.RequestAborted);
+        return Page<SupervisionDesk>(http, actor, new() { ["Data"] = data, ["SupervisionDays"] = deadlines.Value.SupervisionDays });
     }
 
     private static async Task<IResult> DashboardAsync(HttpContext http, DateOnly? from, DateOnly? to, SubanDb db, ActorAccessor actors, CatalogueStore catalogue, TimeProvider clock)

@@ -28,6 +28,15 @@ public sealed record SuggestionOption(string MatterCode, string MatterName, doub
 
 public sealed record UnitOption(string Code, string Name);
 
+/// <summary>A unit-desk card's time limits: whether the handling clock runs or stands, an extension waiting for a
+/// decision, and the supervision orders the unit has still to answer.</summary>
+public sealed record UnitDeskTime(bool Running, bool Paused, int? PendingExtensionDays, IReadOnlyList<OpenOrder> Orders)
+{
+    public static readonly UnitDeskTime None = new(false, false, null, []);
+}
+
+public sealed record OpenOrder(long Id, string Text, DateTimeOffset DueAt);
+
 public static class TimelineText
 {
     public static string Action(RequestAction action, bool en) => (action, en) switch

@@ -100,6 +100,7 @@ public sealed class SubanApp : WebApplicationFactory<Program>
             // Tests move the clock by days; signed-in clients should not expire under them.
             services.Configure<Microsoft.AspNetCore.Authentication.BearerToken.BearerTokenOptions>(
                 IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromDays(3650));
+            services.ConfigureApplicationCookie(o => o.ExpireTimeSpan = TimeSpan.FromDays(3650));
         });
     }
 

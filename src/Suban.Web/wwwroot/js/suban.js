@@ -314,15 +314,19 @@
     });
   }
 
-  // ---- Unit: accept, reply, extension, part report, return ----
-  // Text typed on the unit desk survives the reload that follows an action (sessionStorage, this tab only); the form
-  // just sent starts clean.
-  const draftsKey = 'suban.unit-drafts';
+  // ---- Unit and supervision desks: each action posts its form to /api/v1/requests/{number}/{path} ----
+  // A form's fields are the body (named as the API names them: numbers as numbers, an empty optional field left
+  // out); its path is the pressed button's data-path, else the form's, else its data-act (accept, reply, extension,
+  // suspend, resume, part-report, return, remind, supervise, supervision/{id}/answer, extension/{id}/approve|refuse).
+  // Text typed on a desk survives the reload that follows an action (sessionStorage, this tab only); the form just
+  // sent starts clean.
+  const draftsKey = 'suban.desk-drafts';
+  const formKey = (form) => (form && (form.dataset.path || form.dataset.act)) || '';
   function saveDrafts(except) {
     const drafts = {};
     document.querySelectorAll('.actions textarea, .actions input[type=text], .actions input:not([type])').forEach((field) => {
       const card = field.closest('[data-number]');
-      if (card && !(except && except.contains(field)) && field.name && field.value.trim()) drafts[`${card.dataset.number}|${field.closest('form')?.dataset.act}|${field.name}`] = field.value;
+      if (card && !(except && except.contains(field)) && field.name && field.value.trim()) drafts[`${card.dataset.number}|${formKey(field.closest('form'))}|${field.name}`] = field.value;
     });
     try { sessionStorage.setItem(draftsKey, JSON.stringify(drafts)); } catch { /* storage full or off: drafts are a courtesy */ }
   }
@@ -330,37 +334,43 @@
     let drafts = {};
     try { drafts = JSON.parse(sessionStorage.getItem(draftsKey) || '{}'); sessionStorage.removeItem(draftsKey); } catch { return; }
     for (const [key, value] of Object.entries(drafts)) {
-      const [number, act, name] = key.split('|');
-      const card = document.querySelector(`[data-number="${CSS.escape(number)}"]`);
-      const form = card && card.querySelector(`form[data-act="${CSS.escape(act)}"]`);
-      if (form && form.elements[name] && !form.elements[name].value) form.elements[name].value = value;
+      const [number, path, name] = key.split('|');
+      for (const card of document.querySelectorAll(`[data-number="${CSS.escape(number)}"]`)) {
+        const form = [...card.querySelectorAll('form[data-act]')].find((f) => formKey(f) === path);
+        if (form && form.elements[name] && !form.elements[name].value) form.elements[name].value = value;
+      }
     }
+  }
+  function bodyOf(form) {
+    const body = {};
+    for (const field of form.elements) {
+      if (!field.name) continue;
+      const value = field.value.trim();
+      if (value === '') continue;
+      body[field.name] = field.type === 'number' ? Number(value) : value;
+    }
+    return body;
   }
   document.querySelectorAll('.actions').forEach((actions) => {
     const card = actions.closest('[data-number]');
     const number = card.dataset.number;
-    // After an action the page reloads; what is being written on other cards is kept for it (drafts, below).
-    const done = (result, button, form) => {
-      if (!result.ok) { busy(button, false); showProblem(card, result.data); return; }
+    // After an action the page reloads; what is being written on other cards is kept for it (drafts, above).
+    const done = (result, buttons, form) => {
+      if (!result.ok) { buttons.forEach((b) => busy(b, false)); showProblem(card, result.data); return; }
       saveDrafts(form);
       location.reload();
     };
-    actions.querySelector('[data-act=accept]')?.addEventListener('click', async (event) => {
-      const button = event.target;
+    actions.querySelectorAll('button[data-act]').forEach((button) => button.addEventListener('click', async () => {
       busy(button, true);
-      done(await api('POST', `/api/v1/requests/${number}/accept`, {}), button);
-    });
+      done(await api('POST', `/api/v1/requests/${number}/${button.dataset.path || button.dataset.act}`, {}), [button]);
+    }));
     actions.querySelectorAll('form[data-act]').forEach((form) => form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const act = form.dataset.act;
-      const f = form.elements;
-      const body = act === 'reply' ? { reply: f.reply.value.trim() }
-        : act === 'extension' ? { days: parseInt(f.days.value, 10), reason: f.reason.value.trim() }
-        : act === 'part-report' ? { note: f.note.value.trim() }
-        : { reason: f.reason.value.trim() };
-      const button = form.querySelector('button');
-      busy(button, true);
-      done(await api('POST', `/api/v1/requests/${number}/${act}`, body), button, form);
+      const pressed = event.submitter && event.submitter.dataset.path ? event.submitter : null;
+      const path = (pressed && pressed.dataset.path) || formKey(form);
+      const buttons = [...form.querySelectorAll('button')];
+      buttons.forEach((b) => busy(b, true));
+      done(await api('POST', `/api/v1/requests/${number}/${path}`, bodyOf(form)), buttons, form);
     }));
   });
   restoreDrafts();
