@@ -464,6 +464,24 @@ public sealed class BrowserTests
         // until it has. It stops the clock on the other request while waiting for the citizen, then restarts it.
         (await handler.PostAsJsonAsync($"/api/v1/requests/{first}/reply", new { reply = "路灯已修复。" })).EnsureSuccessStatusCode();
         var street = await SignInAsync(browser, app.ServerAddress, "street");
+
+        // The street's header counts its unread notifications; among them the order, the reminder and the decisions.
+        var unread = street.Page.Locator("[data-inbox] [data-unread]");
+        await unread.WaitForAsync();
+        var count = await app.WithDbAsync(db => db.Notifications.CountAsync(n => n.Channel == "in-app" && n.Audience == Notifications.Audience.Unit && n.ReadAt == null && db.Units.Any(u => u.Id == n.UnitId && u.Code == Scenario.Street)));
+        (await unread.InnerTextAsync()).ShouldBe(count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await street.Page.Locator("[data-inbox]").ClickAsync();
+        var inbox = await street.Page.Locator("#inbox").InnerTextAsync();
+        inbox.ShouldContain("请三个工作日内修复路灯并回复");
+        inbox.ShouldContain("请今日内联系市民");
+        inbox.ShouldContain("延期申请未同意");
+        await ShootAsync(street.Page, "inbox");
+        await AccessibleAsync(street.Page, "inbox");
+        await street.Page.GetByRole(AriaRole.Button, new() { Name = "全部标为已读" }).ClickAsync();
+        await street.Page.Locator("li.unread").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        (await unread.IsHiddenAsync()).ShouldBeTrue();
+        (await app.WithDbAsync(db => db.Notifications.CountAsync(n => n.Channel == "in-app" && n.Audience == Notifications.Audience.Unit && n.ReadAt == null && db.Units.Any(u => u.Id == n.UnitId && u.Code == Scenario.Street)))).ShouldBe(0);
+
         await street.Page.GotoAsync("/desk/unit");
         var ordered = street.Page.Locator($"article[data-number='{first}']");
         (await ordered.InnerTextAsync()).ShouldContain("请三个工作日内修复路灯并回复");

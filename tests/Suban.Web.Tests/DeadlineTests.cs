@@ -334,7 +334,13 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         await using var app = await FreshAsync(provider);
         var s = new Scenario(app);
         var dispatcher = await s.Dispatcher();
-        var futian = await s.InStateAsync(RequestState.InProgress);
+        var districtDispatcher = await app.ClientAsync(Roles.Dispatcher, Scenario.District);
+
+        // One request forwarded to Futian's platform and dispatched there; one dispatched by the city to Nanshan.
+        var futian = await s.SubmitAsync();
+        (await dispatcher.PostAsJsonAsync($"/api/v1/requests/{futian}/forward", new { platformUnitCode = Scenario.District })).EnsureSuccessStatusCode();
+        (await districtDispatcher.PostAsJsonAsync($"/api/v1/requests/{futian}/dispatch", new { leadUnitCode = Scenario.Street })).EnsureSuccessStatusCode();
+        (await (await s.Handler()).PostAsJsonAsync($"/api/v1/requests/{futian}/accept", new { })).EnsureSuccessStatusCode();
         (await (await s.Handler()).PostAsJsonAsync($"/api/v1/requests/{futian}/extension", new { days = 2, reason = "需协调供电部门" })).EnsureSuccessStatusCode();
         var nanshan = await s.SubmitAsync();
         (await dispatcher.PostAsJsonAsync($"/api/v1/requests/{nanshan}/dispatch", new { leadUnitCode = Scenario.OtherStreet })).EnsureSuccessStatusCode();
@@ -342,11 +348,15 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         (await other.PostAsJsonAsync($"/api/v1/requests/{nanshan}/accept", new { })).EnsureSuccessStatusCode();
         (await other.PostAsJsonAsync($"/api/v1/requests/{nanshan}/extension", new { days = 3, reason = "等待检测报告" })).EnsureSuccessStatusCode();
 
-        // Futian's dispatcher decides Futian's extensions only, and is not shown the late requests to supervise.
-        var district = await (await app.ClientAsync(Roles.Dispatcher, Scenario.District)).GetStringAsync("/desk/supervise");
+        // A dispatcher decides the extensions of its own platform's requests (it is the one told of them), and is not
+        // shown the late requests to supervise.
+        var district = await districtDispatcher.GetStringAsync("/desk/supervise");
         district.ShouldContain($"data-number=\"{futian}\" data-extension=");
         district.ShouldNotContain(nanshan);
         district.ShouldNotContain("data-alert=");
+        var city = await dispatcher.GetStringAsync("/desk/supervise");
+        city.ShouldContain($"data-number=\"{nanshan}\" data-extension=");
+        city.ShouldNotContain(futian);
 
         // The city's supervisor sees both; once the limits pass their warning point, both requests are listed to remind.
         var supervisor = await app.ClientAsync(Roles.Supervisor, "440300");
@@ -364,6 +374,47 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         (await (await s.Handler()).GetAsync("/desk/supervise")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await (await s.Citizen()).GetAsync("/desk/supervise")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await app.CreateClient(refused).GetAsync("/desk/supervise")).StatusCode.ShouldBe(HttpStatusCode.Redirect);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Extension_LapsesWithItsClock_AndAnOrderIsWithdrawnWhenItsUnitNoLongerLeads(string provider)
+    {
+        await using var app = await FreshAsync(provider);
+        var s = new Scenario(app);
+        var handler = await s.Handler();
+        var supervisor = await app.ClientAsync(Roles.Supervisor, "440300");
+        async Task<JsonElement> RecordAsync(string number) => await supervisor.GetFromJsonAsync<JsonElement>($"/api/v1/requests/{number}/deadlines", Scenario.Json);
+
+        // The unit replies while its extension waits: nothing is left to extend, so it lapses and leaves the desk.
+        // Reopened, the unit may ask again.
+        var number = await s.InStateAsync(RequestState.InProgress);
+        (await handler.PostAsJsonAsync($"/api/v1/requests/{number}/extension", new { days = 2, reason = "需协调供电部门" })).EnsureSuccessStatusCode();
+        (await handler.PostAsJsonAsync($"/api/v1/requests/{number}/reply", new { reply = "已处理" })).EnsureSuccessStatusCode();
+        var extension = (await RecordAsync(number)).GetProperty("extensions").EnumerateArray().ShouldHaveSingleItem();
+        extension.GetProperty("status").GetString().ShouldBe("lapsed");
+        (await supervisor.GetStringAsync("/desk/supervise")).ShouldNotContain($"data-number=\"{number}\" data-extension=");
+        var approve = await supervisor.PostAsJsonAsync($"/api/v1/requests/{number}/extension/{extension.GetProperty("id").GetInt64()}/approve", new { });
+        approve.IsSuccessStatusCode.ShouldBeFalse();
+        (await (await s.Citizen()).PostAsJsonAsync($"/api/v1/requests/{number}/rating", new { rating = "dissatisfied" })).EnsureSuccessStatusCode();
+        (await handler.PostAsJsonAsync($"/api/v1/requests/{number}/extension", new { days = 1, reason = "需复查" })).EnsureSuccessStatusCode();
+
+        // An order to the street is withdrawn when the street returns the request: the street's desk no longer shows
+        // it, its clock stops, and an answer is refused. Dispatched again, the new lead can be supervised.
+        var returned = await s.InStateAsync(RequestState.InProgress);
+        (await supervisor.PostAsJsonAsync($"/api/v1/requests/{returned}/supervise", new { text = "请限期办结", days = 2 })).EnsureSuccessStatusCode();
+        var order = (await RecordAsync(returned)).GetProperty("supervisionOrders").EnumerateArray().ShouldHaveSingleItem();
+        async Task<string> UnitDeskAsync() => WebUtility.HtmlDecode(await handler.GetStringAsync("/desk/unit"));
+        (await UnitDeskAsync()).ShouldContain("请限期办结");
+        (await handler.PostAsJsonAsync($"/api/v1/requests/{returned}/return", new { reason = "不属于本街道" })).EnsureSuccessStatusCode();
+        var record = await RecordAsync(returned);
+        record.GetProperty("supervisionOrders")[0].GetProperty("status").GetString().ShouldBe("withdrawn");
+        record.GetProperty("clocks").EnumerateArray().Single(c => c.GetProperty("kind").GetString() == "supervision").GetProperty("status").GetString().ShouldBe("cancelled");
+        (await UnitDeskAsync()).ShouldNotContain("请限期办结");
+        (await handler.PostAsJsonAsync($"/api/v1/requests/{returned}/supervision/{order.GetProperty("id").GetInt64()}/answer", new { answer = "x" })).IsSuccessStatusCode.ShouldBeFalse();
+        (await (await s.Dispatcher()).PostAsJsonAsync($"/api/v1/requests/{returned}/dispatch", new { leadUnitCode = Scenario.OtherStreet })).EnsureSuccessStatusCode();
+        app.Clock.Advance(TimeSpan.FromDays(20));
+        (await supervisor.GetStringAsync("/desk/supervise")).ShouldContain($"id=\"order-{returned}-Accept\"");
     }
 
     [Theory]

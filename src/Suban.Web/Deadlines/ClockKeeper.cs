@@ -109,7 +109,41 @@ internal sealed class ClockKeeper(SubanDb db, Calendars calendars, CatalogueStor
                 break;
         }
 
+        await SettleAsync(request, transition.Action, running, now, cancellationToken);
         return handlingDue;
+    }
+
+    /// <summary>
+    /// What hung on a clock or a lead unit that this step ended: an extension still waiting for a decision lapses
+    /// with its handling clock, and a supervision order to a unit that no longer leads the request is withdrawn
+    /// (its clock cancelled), so neither waits on a desk for an answer no one can give.
+    /// </summary>
+    private async Task SettleAsync(ServiceRequest request, RequestAction action, List<RequestClock> clocks, DateTime now, CancellationToken cancellationToken)
+    {
+        // The clocks were all running or paused when read: those stopped or cancelled now ended with this step.
+        var ended = clocks.Where(c => c.Kind == ClockKind.Handling && c.Status is ClockStatus.Stopped or ClockStatus.Cancelled).Select(c => c.Id).ToList();
+        if (ended.Count > 0)
+        {
+            foreach (var extension in await db.ExtensionRequests.Where(x => ended.Contains(x.ClockId) && x.Status == ExtensionStatus.Pending).ToListAsync(cancellationToken))
+            {
+                extension.Status = ExtensionStatus.Lapsed;
+                extension.DecidedAt = now;
+                extension.DecisionNote = $"办理时限已结束（{Pages.TimelineText.Action(action, en: false)}），无需审核";
+            }
+        }
+
+        if (action is RequestAction.Dispatch or RequestAction.Return or RequestAction.Cancel or RequestAction.Merge)
+        {
+            var lead = action is RequestAction.Dispatch ? request.LeadUnitId : null;
+            var orders = await db.SupervisionOrders.Where(o => o.RequestId == request.Id && o.Status == SupervisionStatus.Open && o.UnitId != lead).ToListAsync(cancellationToken);
+            foreach (var order in orders)
+            {
+                order.Status = SupervisionStatus.Withdrawn;
+            }
+
+            var withdrawn = orders.Select(o => (long?)o.Id).ToHashSet();
+            End(clocks.Where(c => withdrawn.Contains(c.SupervisionOrderId)).ToList(), now, ClockStatus.Cancelled, ClockKind.Supervision);
+        }
     }
 
     /// <summary>The actions that start, stop or hand over clocks in <see cref="OnTransitionAsync"/>.</summary>

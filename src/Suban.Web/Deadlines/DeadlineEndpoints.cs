@@ -78,6 +78,7 @@ internal static class DeadlineEndpoints
         var inbox = routes.MapGroup("/api/v1/me/notifications").WithTags("Notifications").RequireAuthorization();
         inbox.MapGet("/", InboxAsync).WithSummary("In-app notifications for the caller and the caller's unit, newest first.");
         inbox.MapPost("/{id:long}/read", ReadAsync).WithSummary("Mark a notification read.");
+        inbox.MapPost("/read-all", ReadAllAsync).WithSummary("Mark every notification of the caller (and the caller's unit) read; answers how many were unread.");
         return routes;
     }
 
@@ -369,6 +370,11 @@ internal static class DeadlineEndpoints
 
         var outcome = await s.Workflow.ApplyAsync(actor, request, RequestAction.AnswerSupervision, input.Answer is null ? null : $"督办回复：{input.Answer.Trim()}", (_, now) =>
         {
+            if (order.Status == SupervisionStatus.Withdrawn)
+            {
+                return new Outcome.Invalid("id", "This supervision order was withdrawn: the unit it was addressed to no longer leads the request.");
+            }
+
             if (order.Status != SupervisionStatus.Open)
             {
                 return new Outcome.Invalid("id", "This supervision order was answered already.");
@@ -569,7 +575,18 @@ internal static class DeadlineEndpoints
         return TypedResults.NoContent();
     }
 
-    private static IQueryable<Notification> Mine(SubanDb db, Actor actor, bool isHead)
+    private static async Task<IResult> ReadAllAsync(SubanDb db, ActorAccessor actors, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var actor = await actors.GetAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var count = await Mine(db, actor, await IsHeadAsync(db, actor, cancellationToken)).Where(n => n.ReadAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(n => n.ReadAt, now), cancellationToken);
+        return TypedResults.Ok(new { read = count });
+    }
+
+    /// <summary>The in-app notifications the actor reads: its own as a citizen, its unit's as staff, and the unit
+    /// head's when the actor is its head.</summary>
+    internal static IQueryable<Notification> Mine(SubanDb db, Actor actor, bool isHead)
     {
         var userId = actor.UserId;
         var unitId = actor.Unit?.Id;
@@ -579,6 +596,6 @@ internal static class DeadlineEndpoints
             || (isHead && n.Audience == Audience.UnitHead && n.UnitId == unitId)));
     }
 
-    private static async Task<bool> IsHeadAsync(SubanDb db, Actor actor, CancellationToken cancellationToken) =>
+    internal static async Task<bool> IsHeadAsync(SubanDb db, Actor actor, CancellationToken cancellationToken) =>
         actor.UserId is { } id && await db.Users.AnyAsync(u => u.Id == id && u.IsUnitHead, cancellationToken);
 }

@@ -108,6 +108,10 @@ public enum SupervisionStatus
 {
     Open,
     Answered,
+
+    /// <summary>The unit it was addressed to no longer leads the request (returned, dispatched elsewhere,
+    /// cancelled or merged): there is no one to answer it, and a supervisor may issue a new one to the new lead.</summary>
+    Withdrawn,
 }
 
 /// <summary>A supervision order (督办): a formal order to a unit, with its own deadline and record.</summary>
@@ -139,6 +143,10 @@ public enum ExtensionStatus
     Pending,
     Approved,
     Refused,
+
+    /// <summary>Its handling clock ended before anyone decided (the unit replied, returned the request, or it was
+    /// dispatched elsewhere, cancelled or merged): nothing is left to extend.</summary>
+    Lapsed,
 }
 
 /// <summary>A unit's request for more time on a handling clock, and the decision on it.</summary>

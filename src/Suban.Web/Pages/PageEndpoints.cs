@@ -36,6 +36,9 @@ internal static class PageEndpoints
         routes.MapGet("/desk/unit", UnitDeskAsync).AllowAnonymous().ExcludeFromDescription();
         routes.MapGet("/dashboard", DashboardAsync).AllowAnonymous().ExcludeFromDescription();
 
+        // Anyone signed in: the in-app notifications for them and their unit.
+        routes.MapGet("/inbox", InboxAsync).AllowAnonymous().ExcludeFromDescription();
+
         // Supervisors and dispatchers: extensions to decide; supervisors also remind and supervise late requests.
         routes.MapGet("/desk/supervise", SupervisionDeskAsync).AllowAnonymous().ExcludeFromDescription();
 
@@ -253,9 +256,10 @@ internal static class PageEndpoints
         var mine = db.Requests.AsNoTracking()
             .Where(r => ((r.State == RequestState.Dispatched || r.State == RequestState.InProgress || r.State == RequestState.Reopened)
                     && r.Assignments.Any(a => a.IsActive && a.UnitId == unitId))
-                || db.SupervisionOrders.Any(o => o.RequestId == r.Id && o.UnitId == unitId && o.Status == Deadlines.SupervisionStatus.Open))
+                || (r.LeadUnitId == unitId && db.SupervisionOrders.Any(o => o.RequestId == r.Id && o.UnitId == unitId && o.Status == Deadlines.SupervisionStatus.Open)))
+            .OrderBy(r => r.SubmittedAt).ThenBy(r => r.Id)
             .Take(200);
-        var cards = await CardsAsync(db, mine, actor, clock, publicOnly: false, suggestions: null, http.RequestAborted);
+        var cards = await CardsAsync(db, mine, actor, clock, publicOnly: false, suggestions: null, http.RequestAborted, clocksOf: unitId);
         var ordered = cards.OrderBy(c => c.DueAt ?? DateTimeOffset.MaxValue).ToList();
         return Page<UnitDesk>(http, actor, new()
         {
@@ -282,6 +286,22 @@ internal static class PageEndpoints
             .ToListAsync(cancellationToken);
         var byRequest = orders.ToLookup(o => o.TrackingNumber, o => new OpenOrder(o.Id, o.Text, RequestViews.Utc(o.DueAt)));
         return clocks.ToDictionary(c => c.TrackingNumber, c => new UnitDeskTime(c.Running, c.Paused, c.Pending, byRequest[c.TrackingNumber].ToList()));
+    }
+
+    private static async Task<IResult> InboxAsync(HttpContext http, SubanDb db, ActorAccessor actors)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, [.. Roles.All]) is { } refused)
+        {
+            return refused;
+        }
+
+        var mine = Deadlines.DeadlineEndpoints.Mine(db, actor, await Deadlines.DeadlineEndpoints.IsHeadAsync(db, actor, http.RequestAborted));
+        var rows = await mine.AsNoTracking().OrderByDescending(n => n.Id).Take(100)
+            .Select(n => new { n.Id, n.CreatedAt, TrackingNumber = db.Requests.Where(r => r.Id == n.RequestId).Select(r => r.TrackingNumber).FirstOrDefault(), n.Topic, n.Text, n.ReadAt })
+            .ToListAsync(http.RequestAborted);
+        var items = rows.Select(n => new Deadlines.NotificationView(n.Id, RequestViews.Utc(n.CreatedAt), n.TrackingNumber, n.Topic, n.Text, n.ReadAt is not null)).ToList();
+        return Page<Inbox>(http, actor, new() { ["Items"] = items });
     }
 
     private static async Task<IResult> SupervisionDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, IOptions<Deadlines.DeadlineOptions> deadlines)
@@ -382,14 +402,16 @@ internal static class PageEndpoints
         bool publicOnly,
         (CatalogueSnapshot? Snapshot, OrganisationMap Maps)? suggestions,
         CancellationToken cancellationToken,
-        Duplicates.DuplicateIndex? duplicates = null)
+        Duplicates.DuplicateIndex? duplicates = null,
+        int? clocksOf = null)
     {
+        // The limit shown is the soonest running one (a unit's desk: the soonest the unit answers for).
         var now = clock.GetUtcNow().UtcDateTime;
         var rows = await query.Select(r => new
         {
             Request = r,
-            DueAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Status == ClockStatus.Running && c.Kind != ClockKind.Supervision).Min(c => (DateTime?)c.DueAt),
-            WarnAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Status == ClockStatus.Running && c.Kind != ClockKind.Supervision).Min(c => (DateTime?)c.WarnAt),
+            DueAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Status == ClockStatus.Running && c.Kind != ClockKind.Supervision && (clocksOf == null || c.UnitId == clocksOf)).Min(c => (DateTime?)c.DueAt),
+            WarnAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Status == ClockStatus.Running && c.Kind != ClockKind.Supervision && (clocksOf == null || c.UnitId == clocksOf)).Min(c => (DateTime?)c.WarnAt),
             LeadName = db.Units.Where(u => u.Id == r.LeadUnitId).Select(u => u.Name).FirstOrDefault(),
         }).ToListAsync(cancellationToken);
 

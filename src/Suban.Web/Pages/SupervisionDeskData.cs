@@ -29,8 +29,14 @@ public sealed record SupervisionDeskData(IReadOnlyList<PendingExtension> Extensi
     public static async Task<SupervisionDeskData> LoadAsync(SubanDb db, Actor actor, DateTime now, CancellationToken cancellationToken)
     {
         var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
+
+        // A supervisor decides any extension it can see; a dispatcher those of the requests on its own platform, which
+        // is the one told of them. An extension counts while its handling clock still runs or stands.
+        var platform = actor.Unit?.Id;
+        var decidable = actor.IsIn(Roles.Supervisor) ? visible : visible.Where(r => r.PlatformUnitId == platform);
         var extensions = await db.ExtensionRequests.AsNoTracking()
-            .Where(x => x.Status == ExtensionStatus.Pending && visible.Any(r => r.Id == x.RequestId))
+            .Where(x => x.Status == ExtensionStatus.Pending && decidable.Any(r => r.Id == x.RequestId)
+                && db.Clocks.Any(c => c.Id == x.ClockId && (c.Status == ClockStatus.Running || c.Status == ClockStatus.Paused)))
             .OrderBy(x => x.RequestedAt).Take(Shown).ToListAsync(cancellationToken);
 
         List<RequestClock> alerts = [];
@@ -52,11 +58,13 @@ public sealed record SupervisionDeskData(IReadOnlyList<PendingExtension> Extensi
         var unitIds = extensions.Select(x => x.UnitId).Concat(alerts.Select(c => c.UnitId)).Concat(orders.Select(o => o.UnitId)).Distinct().ToList();
         var units = await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
         var clockIds = extensions.Select(x => x.ClockId).ToList();
-        var extended = await db.Clocks.AsNoTracking().Where(c => clockIds.Contains(c.Id) && c.Status != ClockStatus.Stopped)
+        var extended = await db.Clocks.AsNoTracking().Where(c => clockIds.Contains(c.Id))
             .ToDictionaryAsync(c => c.Id, c => c.DueAt, cancellationToken);
+
+        // Reminders sent for each late clock (its ladder steps) and by hand to the unit answering for it.
         var alertIds = alerts.Select(c => c.RequestId).Distinct().ToList();
-        var reminders = await db.Reminders.AsNoTracking().Where(m => alertIds.Contains(m.RequestId) && !m.Skipped)
-            .GroupBy(m => m.RequestId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
+        var sent = await db.Reminders.AsNoTracking().Where(m => alertIds.Contains(m.RequestId) && !m.Skipped)
+            .Select(m => new { m.RequestId, m.ClockId, m.UnitId }).ToListAsync(cancellationToken);
         var supervised = orders.Where(o => o.Status == SupervisionStatus.Open).Select(o => o.RequestId).ToHashSet();
 
         return new SupervisionDeskData(
@@ -68,7 +76,7 @@ public sealed record SupervisionDeskData(IReadOnlyList<PendingExtension> Extensi
                 var r = requests[c.RequestId];
                 return new ClockAlert(
                     r.TrackingNumber, r.Title, r.State, c.Kind, units[c.UnitId], RequestViews.Utc(c.DueAt), c.DueAt - now, TimeLimit.WarningAt(now, c.WarnAt, c.DueAt),
-                    reminders.GetValueOrDefault(c.RequestId), CanSupervise: r.State is RequestState.Dispatched or RequestState.InProgress or RequestState.Reopened,
+                    sent.Count(m => m.ClockId == c.Id || (m.ClockId is null && m.RequestId == c.RequestId && m.UnitId == c.UnitId)), CanSupervise: r.State is RequestState.Dispatched or RequestState.InProgress or RequestState.Reopened,
                     UnderSupervision: supervised.Contains(c.RequestId));
             }).ToList(),
             orders.Select(o => new OrderLine(

@@ -71,6 +71,27 @@
 
   function busy(button, on) { if (button) button.disabled = on; }
 
+  // The header's notification link says how many are unread (an announced count, for screen readers too).
+  const inboxLink = document.querySelector('[data-inbox]');
+  if (inboxLink) {
+    api('GET', '/api/v1/me/notifications?unread=true').then((result) => {
+      const badge = inboxLink.querySelector('[data-unread]');
+      if (!result.ok || !Array.isArray(result.data) || result.data.length === 0 || !badge) return;
+      badge.textContent = result.data.length >= 100 ? '99+' : String(result.data.length);
+      badge.hidden = false;
+      inboxLink.setAttribute('aria-label', t(`通知，${badge.textContent}条未读`, `Notifications, ${badge.textContent} unread`));
+    });
+  }
+
+  // The notifications page: one or all marked read, then the page again.
+  document.querySelectorAll('[data-read], [data-read-all]').forEach((button) => button.addEventListener('click', async () => {
+    busy(button, true);
+    const url = button.dataset.read ? `/api/v1/me/notifications/${button.dataset.read}/read` : '/api/v1/me/notifications/read-all';
+    const result = await api('POST', url, {});
+    if (!result.ok) { busy(button, false); showProblem(document.querySelector('main'), result.data); return; }
+    location.reload();
+  }));
+
   // Switching language keeps the rest of the address (a dashboard's dates, the number being tracked).
   const switchLang = document.querySelector('[data-switch-lang]');
   if (switchLang) {
@@ -322,11 +343,13 @@
   // sent starts clean.
   const draftsKey = 'suban.desk-drafts';
   const formKey = (form) => (form && (form.dataset.path || form.dataset.act)) || '';
+  // One request can have two cards (on the supervision desk: an extension and a late clock); each has its own heading.
+  const cardKey = (card) => card.getAttribute('aria-labelledby') || card.dataset.number;
   function saveDrafts(except) {
     const drafts = {};
     document.querySelectorAll('.actions textarea, .actions input[type=text], .actions input:not([type])').forEach((field) => {
       const card = field.closest('[data-number]');
-      if (card && !(except && except.contains(field)) && field.name && field.value.trim()) drafts[`${card.dataset.number}|${formKey(field.closest('form'))}|${field.name}`] = field.value;
+      if (card && !(except && except.contains(field)) && field.name && field.value.trim()) drafts[`${cardKey(card)}|${formKey(field.closest('form'))}|${field.name}`] = field.value;
     });
     try { sessionStorage.setItem(draftsKey, JSON.stringify(drafts)); } catch { /* storage full or off: drafts are a courtesy */ }
   }
@@ -334,11 +357,10 @@
     let drafts = {};
     try { drafts = JSON.parse(sessionStorage.getItem(draftsKey) || '{}'); sessionStorage.removeItem(draftsKey); } catch { return; }
     for (const [key, value] of Object.entries(drafts)) {
-      const [number, path, name] = key.split('|');
-      for (const card of document.querySelectorAll(`[data-number="${CSS.escape(number)}"]`)) {
-        const form = [...card.querySelectorAll('form[data-act]')].find((f) => formKey(f) === path);
-        if (form && form.elements[name] && !form.elements[name].value) form.elements[name].value = value;
-      }
+      const [where, path, name] = key.split('|');
+      const card = [...document.querySelectorAll('[data-number]')].find((c) => cardKey(c) === where);
+      const form = card && [...card.querySelectorAll('form[data-act]')].find((f) => formKey(f) === path);
+      if (form && form.elements[name] && !form.elements[name].value) form.elements[name].value = value;
     }
   }
   function bodyOf(form) {
@@ -351,6 +373,8 @@
     }
     return body;
   }
+  // Browsers without SubmitEvent.submitter say which button was pressed by its click.
+  document.querySelectorAll('.actions form button[data-path]').forEach((button) => button.addEventListener('click', () => { button.form.dataset.pressed = button.dataset.path; }));
   document.querySelectorAll('.actions').forEach((actions) => {
     const card = actions.closest('[data-number]');
     const number = card.dataset.number;
@@ -366,8 +390,7 @@
     }));
     actions.querySelectorAll('form[data-act]').forEach((form) => form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const pressed = event.submitter && event.submitter.dataset.path ? event.submitter : null;
-      const path = (pressed && pressed.dataset.path) || formKey(form);
+      const path = (event.submitter && event.submitter.dataset.path) || form.dataset.pressed || formKey(form);
       const buttons = [...form.querySelectorAll('button')];
       buttons.forEach((b) => busy(b, true));
       done(await api('POST', `/api/v1/requests/${number}/${path}`, bodyOf(form)), buttons, form);
