@@ -22,6 +22,9 @@ public sealed class BrowserTests
 
     private sealed record Session(IBrowserContext Context, IPage Page);
 
+    /// <summary>A 48×32 PNG (a street lamp's blue and yellow), as a citizen's phone would attach.</summary>
+    private static readonly byte[] LampPng = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAADAAAAAgCAIAAADbtmxLAAAAOUlEQVR42u3OMQ0AMAgAMJTsnggkImyaduGCcDSpgMbJWiWEhISEhISEhIZD/91VhISEhISEhISGNYpDcHmXDtgkAAAAAElFTkSuQmCC");
+
     private static async Task<Session> SignInAsync(IBrowser browser, string baseUrl, string userName, bool phone = false)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
@@ -105,6 +108,7 @@ public sealed class BrowserTests
         await citizen.Page.GetByLabel("具体情况", new() { Exact = true }).FillAsync("福田区福田街道福华三路与金田路口的路灯已经一周不亮，晚上行人很危险，请尽快维修。");
         await citizen.Page.GetByLabel("地点", new() { Exact = true }).FillAsync("福田区福田街道福华三路");
         await citizen.Page.GetByLabel("手机号码", new() { Exact = true }).FillAsync(phone);
+        await citizen.Page.GetByLabel("照片（最多 9 张）", new() { Exact = true }).SetInputFilesAsync(new FilePayload { Name = "lamp.png", MimeType = "image/png", Buffer = LampPng });
         await citizen.Page.GetByRole(AriaRole.Button, new() { Name = "提交" }).ClickAsync();
         await citizen.Page.Locator("#submitted").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 })
             .ContinueWith(async wait => { if (wait.IsFaulted) { throw new InvalidOperationException("Not submitted: " + await citizen.Page.Locator("#submit-form").InnerTextAsync()); } }).Unwrap();
@@ -115,6 +119,11 @@ public sealed class BrowserTests
         // It appears on the open desk without a reload (server-sent events, then htmx).
         var card = dispatcher.Page.Locator($"article[data-number='{number}']");
         await card.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+
+        // The citizen's photo is on the card, loaded with the dispatcher's session.
+        var thumbnail = card.Locator("ul.photos img");
+        await thumbnail.WaitForAsync();
+        await dispatcher.Page.WaitForFunctionAsync($"() => document.querySelector(\"article[data-number='{number}'] ul.photos img\").naturalWidth === 48");
         await ShootAsync(dispatcher.Page, "dispatch-desk");
         await AccessibleAsync(dispatcher.Page, "dispatch-desk");
         await card.GetByLabel("承办单位", new() { Exact = true }).FillAsync(Scenario.Street);

@@ -155,7 +155,8 @@ public sealed class IntakeTests(Apps apps) : IClassFixture<Apps>
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Submit_WithPhotos_StoredAndServedBack(string provider)
     {
-        var app = await apps.For(provider);
+        // An app of its own: the dispatcher's desk below shows the oldest 200 waiting requests.
+        await using var app = await SubanApp.StartAsync(provider);
         var s = new Scenario(app);
         var citizen = await s.Citizen("photographer");
         using var form = Multipart(Scenario.Body(), Png, Png);
@@ -171,6 +172,17 @@ public sealed class IntakeTests(Apps apps) : IClassFixture<Apps>
 
         // Another citizen cannot fetch it.
         (await (await s.Citizen("someone-else")).GetAsync($"/api/v1/requests/{number}/photos/1")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+
+        // The citizen's page and the dispatcher's desk show them as thumbnails, each opening the picture it shows.
+        var positions = await app.WithDbAsync(db => db.Photos.Where(p => db.Requests.Any(r => r.Id == p.RequestId && r.TrackingNumber == number)).OrderBy(p => p.Position).Select(p => p.Position).ToListAsync());
+        positions.Count.ShouldBe(2);
+        foreach (var page in new[] { await citizen.GetStringAsync("/me"), await (await s.Dispatcher()).GetStringAsync("/desk/dispatch") })
+        {
+            foreach (var position in positions)
+            {
+                page.ShouldContain($"<img src=\"/api/v1/requests/{number}/photos/{position}\"");
+            }
+        }
     }
 
     public static TheoryData<string, string, string> BadPhotos()

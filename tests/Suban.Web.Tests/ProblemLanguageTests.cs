@@ -87,4 +87,29 @@ public sealed class ProblemLanguageTests(Apps apps) : IClassFixture<Apps>
         problem.GetProperty("title").GetString().ShouldBe("未找到");
         problem.GetProperty("detail").GetString().ShouldBe("未找到与该受理编号及电话号码后四位相符的诉求。");
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task MessagesNamingAValue_KeepTheValue_InChinese(string provider)
+    {
+        var app = await apps.For(provider);
+        var admin = await app.ClientAsync(Suban.Web.Infrastructure.Roles.Administrator, "440300");
+        admin.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+
+        async Task<string> MessageAsync(HttpResponseMessage response)
+        {
+            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            var texts = problem.TryGetProperty("errors", out var errors)
+                ? errors.EnumerateObject().SelectMany(p => p.Value.EnumerateArray().Select(m => m.GetString()!))
+                : [];
+            return string.Join(" ", texts.Append(problem.GetProperty("title").GetString()!).Append(problem.TryGetProperty("detail", out var detail) ? detail.GetString() : ""));
+        }
+
+        (await MessageAsync(await admin.GetAsync("/api/v1/webhooks/987654/deliveries"))).ShouldContain("没有 id 为 987654 的推送订阅。");
+        (await MessageAsync(await admin.PostAsJsonAsync("/api/v1/users", new { userName = "x-role", password = "Suban-demo-2026", unitCode = "440300", roles = new[] { "wizard" } })))
+            .ShouldContain("'wizard' 不是工作人员角色");
+        var ring = """{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"440304"},"geometry":{"type":"Polygon","coordinates":[[[114,22],[114.1,22],[114,22]]]}}]}""";
+        (await MessageAsync(await admin.PostAsync("/api/v1/places/boundaries/district", new StringContent(ring, Encoding.UTF8, "application/json"))))
+            .ShouldContain("要素 0（440304）环 0：线性环至少需要四个坐标点。");
+    }
 }

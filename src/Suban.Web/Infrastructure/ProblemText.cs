@@ -211,6 +211,56 @@ internal static class ProblemText
             ("The request has no photo at position {0}.", "该诉求没有第 {0} 张照片。"),
             ("'{0}' is not one of: {1}.", "'{0}' 不是以下值之一：{1}。"),
             ("No {0} boundaries have been imported.", "尚未导入 {0} 级边界。"),
+
+            // Accounts/UserAdmin.cs
+            ("Give at least one role: {0}.", "请至少指定一个角色：{0}。"),
+            ("'{0}' is not a staff role: {1}.", "'{0}' 不是工作人员角色，可选角色：{1}。"),
+
+            // Catalogue/CatalogueEndpoints.cs
+            ("The file could not be read: The workbook has no sheets.", "无法读取文件：工作簿中没有工作表。"),
+            ("The file could not be read: {0}", "无法读取文件：{0}"),
+
+            // Intake/IntakeEndpoints.cs
+            ("The multipart body could not be read: {0}", "无法读取 multipart 请求内容：{0}"),
+
+            // Integration/DepartmentSystems.cs
+            ("No request is linked to the external id '{0}'; link it with POST /api/v1/systems/links.", "没有诉求关联外部编号 '{0}'，请先通过 POST /api/v1/systems/links 建立关联。"),
+            ("Name the system (1 to {0} characters).", "请填写业务系统名称（1 至 {0} 个字符）。"),
+            ("No department system has the id {0}.", "没有 id 为 {0} 的业务系统。"),
+            ("The system's own case id: 1 to {0} characters, no '/'.", "应为业务系统自身的案件编号：1 至 {0} 个字符，不得含 '/'。"),
+            ("No request '{0}' is visible to this system's unit.", "未找到受理编号为 '{0}' 的诉求，或该系统所属单位无权查看。"),
+            ("The external id '{0}' is linked to another request already.", "外部编号 '{0}' 已关联到另一件诉求。"),
+            ("The request {0} is linked to another external id already.", "诉求 {0} 已关联到另一个外部编号。"),
+
+            // Integration/ImportEndpoints.cs
+            ("No import has the id {0}.", "没有 id 为 {0} 的导入任务。"),
+            ("{0} requests match; an export holds at most {1}: narrow the filter (e.g. by 'from' and 'to').", "符合条件的诉求有 {0} 件，单次最多导出 {1} 件，请缩小筛选范围（如设置 'from' 和 'to'）。"),
+
+            // Integration/WebhookEndpoints.cs
+            ("Name the subscription (1 to {0} characters).", "请填写订阅名称（1 至 {0} 个字符）。"),
+            ("Unknown event '{0}'. Known: {1}, or * for all.", "未知事件 '{0}'。可选事件：{1}，或以 * 表示全部。"),
+            ("No webhook subscription has the id {0}.", "没有 id 为 {0} 的推送订阅。"),
+            ("No webhook delivery has the id {0}.", "没有 id 为 {0} 的推送记录。"),
+
+            // Places/PlaceLocator.cs
+            ("Features name {0} codes the organisation does not have: {1}.", "要素所用的 {0} 编码在组织架构中不存在：{1}。"),
+
+            // Suban.Core/Catalogue/CatalogueEdits.cs (reaches the API through Catalogue/CatalogueEndpoints.cs)
+            ("'{0}' exists already; codes are never reused.", "编码 '{0}' 已存在，事项编码不得重复使用。"),
+
+            // Suban.Core/Places/Boundaries.cs (reaches the API through Places/PlaceLocator.cs)
+            ("Boundary GeoJSON is not valid JSON: {0}", "边界 GeoJSON 不是有效的 JSON：{0}"),
+            ("Feature {0} is not a GeoJSON Feature.", "要素 {0} 不是 GeoJSON Feature。"),
+            ("Feature {0} has no property \"{1}\".", "要素 {0} 缺少 \"{1}\" 属性。"),
+            ("Feature {0}: property \"{1}\" must be a string or a number, not {2}.", "要素 {0}：\"{1}\" 属性须为字符串或数字，不能是 {2}。"),
+            ("Feature {0} ({1}) has no geometry.", "要素 {0}（{1}）缺少几何对象（geometry）。"),
+            ("Feature {0} ({1}): geometry has no \"coordinates\" array.", "要素 {0}（{1}）：几何对象缺少 \"coordinates\" 数组。"),
+            ("Feature {0} ({1}): geometry type {2} is not Polygon or MultiPolygon.", "要素 {0}（{1}）：几何类型 {2} 不是 Polygon 或 MultiPolygon。"),
+            ("Feature {0} ({1}): MultiPolygon has no polygons.", "要素 {0}（{1}）：MultiPolygon 不含任何多边形。"),
+            ("Feature {0} ({1}) polygon {2}: a polygon must be a non-empty array of linear rings.", "要素 {0}（{1}）多边形 {2}：多边形须为由线性环组成的非空数组。"),
+            ("Feature {0} ({1}): a polygon must be a non-empty array of linear rings.", "要素 {0}（{1}）：多边形须为由线性环组成的非空数组。"),
+            ("Feature {0} ({1}) ring {2}: a linear ring needs at least four positions.", "要素 {0}（{1}）环 {2}：线性环至少需要四个坐标点。"),
+            ("Feature {0} ({1}) ring {2}: a linear ring must end at the position it starts from.", "要素 {0}（{1}）环 {2}：线性环的终点须与起点相同。"),
         }.Select(p => (
             new Regex("^" + Regex.Escape(p.English).Replace("\\{0}", "(.+?)").Replace("\\{1}", "(.+?)").Replace("\\{2}", "(.+?)") + "$", RegexOptions.CultureInvariant),
             p.Chinese,

@@ -415,7 +415,10 @@ internal static class PageEndpoints
             LeadName = db.Units.Where(u => u.Id == r.LeadUnitId).Select(u => u.Name).FirstOrDefault(),
         }).ToListAsync(cancellationToken);
 
-        var timelines = await RequestViews.TimelinesAsync(db, rows.Select(row => row.Request.Id).ToList(), publicOnly, cancellationToken);
+        var ids = rows.Select(row => row.Request.Id).ToList();
+        var timelines = await RequestViews.TimelinesAsync(db, ids, publicOnly, cancellationToken);
+        var photos = (await db.Photos.AsNoTracking().Where(p => ids.Contains(p.RequestId)).OrderBy(p => p.Position).Select(p => new { p.RequestId, p.Position }).ToListAsync(cancellationToken))
+            .ToLookup(p => p.RequestId, p => p.Position);
         var likelyDuplicates = duplicates is null ? null : await duplicates.CandidatesAsync(rows.Select(row => row.Request).ToList(), actor, cancellationToken);
         var cards = new List<RequestCard>();
         foreach (var row in rows)
@@ -440,7 +443,8 @@ internal static class PageEndpoints
                 r.TrackingNumber, r.Type, r.Title, r.Description, r.State, r.Urgency, r.AddressText, RequestViews.Utc(r.SubmittedAt),
                 RequestViews.Utc(row.DueAt), row.DueAt is { } due && row.WarnAt is { } warn ? TimeLimit.WarningAt(now, warn, due) : Warning.None,
                 row.LeadName, isLead, timeline, options, likelyDuplicates?[r.Id],
-                Disputed: r.RoutingOutcome == Routing.RoutingOutcome.CitizenChoiceDisputed || timeline.Count(e => e.Action == RequestAction.Return) >= 2));
+                Disputed: r.RoutingOutcome == Routing.RoutingOutcome.CitizenChoiceDisputed || timeline.Count(e => e.Action == RequestAction.Return) >= 2,
+                Photos: photos[r.Id].ToList()));
         }
 
         return cards;

@@ -21,7 +21,8 @@ public sealed record RequestCard(
     IReadOnlyList<TimelineEntry> Timeline,
     IReadOnlyList<SuggestionOption> Suggestions,
     IReadOnlyList<Duplicates.DuplicateCandidate>? Duplicates = null,
-    bool Disputed = false);
+    bool Disputed = false,
+    IReadOnlyList<int>? Photos = null);
 
 /// <summary>One of the model's matters for a request, with the units the responsibility list names for it there.</summary>
 public sealed record SuggestionOption(string MatterCode, string MatterName, double Probability, string? LeadUnitCode, IReadOnlyList<string> CoUnitCodes);
