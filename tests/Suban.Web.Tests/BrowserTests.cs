@@ -528,6 +528,53 @@ public sealed class BrowserTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task FollowUpDesk_RecordsWhatTheCitizenSaysOnThePhone_ClosingOrReopening(string provider)
+    {
+        await using var app = await SubanApp.StartOnLoopbackAsync(provider);
+        await app.ClientAsync(Roles.CallTaker, "440300", "calltaker");
+        var s = new Scenario(app);
+        var pleased = await s.InStateAsync(RequestState.Replied);
+        var unhappy = await s.InStateAsync(RequestState.Replied);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var desk = await SignInAsync(browser, app.ServerAddress, "calltaker");
+        await desk.Page.GotoAsync("/");
+        await desk.Page.GetByRole(AriaRole.Link, new() { Name = "回访台" }).ClickAsync();
+
+        // Each card says whom to call and what the unit answered.
+        var first = desk.Page.Locator($"article[data-number='{pleased}']");
+        var second = desk.Page.Locator($"article[data-number='{unhappy}']");
+        var text = await first.InnerTextAsync();
+        text.ShouldContain("13800138000");
+        text.ShouldContain("答复内容：已处理");
+        await ShootAsync(desk.Page, "follow-up-desk");
+        await AccessibleAsync(desk.Page, "follow-up-desk");
+
+        // Satisfied closes the request, with the call's record on its timeline; dissatisfied sends it back to the unit.
+        await first.GetByLabel("回访记录（市民原话，不满意时请写明原因）", new() { Exact = true }).FillAsync("市民表示施工已停止，满意");
+        await first.GetByRole(AriaRole.Button, new() { Name = "满意", Exact = true }).ClickAsync();
+        await first.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        await second.GetByLabel("回访记录（市民原话，不满意时请写明原因）", new() { Exact = true }).FillAsync("夜间仍有施工噪音");
+        await second.GetByRole(AriaRole.Button, new() { Name = "不满意，重新办理" }).ClickAsync();
+        await second.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+
+        var closed = await app.WithDbAsync(db => db.Requests.AsNoTracking().SingleAsync(r => r.TrackingNumber == pleased));
+        closed.State.ShouldBe(RequestState.Closed);
+        closed.Rating.ShouldBe(Rating.Satisfied);
+        var reopened = await app.WithDbAsync(db => db.Requests.AsNoTracking().SingleAsync(r => r.TrackingNumber == unhappy));
+        reopened.State.ShouldBe(RequestState.Reopened);
+        reopened.Rating.ShouldBe(Rating.Dissatisfied);
+        var call = (await s.TimelineAsync(await s.Dispatcher(), pleased)).Last();
+        call.GetProperty("note").GetString().ShouldBe("市民表示施工已停止，满意");
+        call.GetProperty("actor").GetProperty("role").GetString().ShouldBe("callTaker");
+        (await (await s.Handler()).GetStringAsync("/desk/unit")).ShouldContain($"data-number=\"{unhappy}\"");
+        (await desk.Page.Locator("main").InnerTextAsync()).ShouldContain("暂无待回访的诉求");
+        await desk.Context.CloseAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Submit_PicksThePlaceOnTheMapOfTheCitysDistricts(string provider)
     {
         await using var app = await SubanApp.StartOnLoopbackAsync(provider);
@@ -653,7 +700,7 @@ public sealed class BrowserTests
     {
         await using var app = await SubanApp.StartAsync(provider);
         var anonymous = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        foreach (var page in new[] { "/me", "/desk/dispatch", "/desk/unit", "/dashboard" })
+        foreach (var page in new[] { "/me", "/desk/dispatch", "/desk/unit", "/dashboard", "/desk/follow-up", "/desk/supervise", "/inbox" })
         {
             var response = await anonymous.GetAsync(page);
             response.StatusCode.ShouldBe(System.Net.HttpStatusCode.Redirect);
@@ -671,6 +718,8 @@ public sealed class BrowserTests
         var handler = await app.ClientAsync(Roles.Handler, Scenario.Street);
         (await handler.GetAsync("/desk/unit")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
         (await handler.GetAsync("/desk/calls")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await handler.GetAsync("/desk/follow-up")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await (await app.ClientAsync(Roles.CallTaker, "440300")).GetAsync("/desk/follow-up")).StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
         (await handler.GetAsync("/api/v1/callers/13800000001/requests")).StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
         var callTaker = await app.ClientAsync(Roles.CallTaker, "440300");
         (await callTaker.GetAsync("/api/v1/callers/12/requests")).StatusCode.ShouldBe(System.Net.HttpStatusCode.BadRequest);

@@ -51,8 +51,10 @@ internal static class PageEndpoints
         // Administrators: users and roles, units, the working calendar, thresholds.
         routes.MapGet("/admin", AdminAsync).AllowAnonymous().ExcludeFromDescription();
 
-        // Call-takers: the 12345 console, and a caller's earlier requests by the phone number they call from.
+        // Call-takers: the 12345 console, and a caller's earlier requests by the phone number they call from; the
+        // follow-up calls (回访) that record a citizen's verdict on a reply.
         routes.MapGet("/desk/calls", CallConsoleAsync).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/desk/follow-up", FollowUpDeskAsync).AllowAnonymous().ExcludeFromDescription();
         routes.MapGet("/api/v1/callers/{phone}/requests", CallerRequestsAsync)
             .WithTags("Intake")
             .WithSummary("A caller's earlier requests (newest 20) by phone number, for the call-taker.")
@@ -173,6 +175,18 @@ internal static class PageEndpoints
         var current = await catalogue.CurrentAsync(http.RequestAborted);
         var matters = current?.Snapshot.Active.Select(m => new Submit.MatterOption(m.Code, m.Name, m.Category)).ToList() ?? [];
         return Page<CallConsole>(http, actor, new() { ["Matters"] = matters });
+    }
+
+    private static async Task<IResult> FollowUpDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Roles.CallTaker) is { } refused)
+        {
+            return refused;
+        }
+
+        var calls = await FollowUpDeskData.LoadAsync(db, actor, clock.GetUtcNow().UtcDateTime, http.RequestAborted);
+        return Page<FollowUpDesk>(http, actor, new() { ["Calls"] = calls });
     }
 
     public sealed record CallerRequest(string TrackingNumber, string Title, RequestState State, DateTimeOffset SubmittedAt);

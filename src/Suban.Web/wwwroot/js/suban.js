@@ -337,8 +337,9 @@
 
   // ---- Unit and supervision desks: each action posts its form to /api/v1/requests/{number}/{path} ----
   // A form's fields are the body (named as the API names them: numbers as numbers, an empty optional field left
-  // out); its path is the pressed button's data-path, else the form's, else its data-act (accept, reply, extension,
-  // suspend, resume, part-report, return, remind, supervise, supervision/{id}/answer, extension/{id}/approve|refuse).
+  // out; a pressed button with a name adds its value); its path is the pressed button's data-path, else the form's,
+  // else its data-act (accept, reply, extension, suspend, resume, part-report, return, remind, supervise, rating,
+  // supervision/{id}/answer, extension/{id}/approve|refuse).
   // Text typed on a desk survives the reload that follows an action (sessionStorage, this tab only); the form just
   // sent starts clean.
   const draftsKey = 'suban.desk-drafts';
@@ -366,7 +367,7 @@
   function bodyOf(form) {
     const body = {};
     for (const field of form.elements) {
-      if (!field.name) continue;
+      if (!field.name || field.tagName === 'BUTTON') continue;
       const value = field.value.trim();
       if (value === '') continue;
       body[field.name] = field.type === 'number' ? Number(value) : value;
@@ -374,7 +375,7 @@
     return body;
   }
   // Browsers without SubmitEvent.submitter say which button was pressed by its click.
-  document.querySelectorAll('.actions form button[data-path]').forEach((button) => button.addEventListener('click', () => { button.form.dataset.pressed = button.dataset.path; }));
+  document.querySelectorAll('.actions form button[data-path], .actions form button[name]').forEach((button) => button.addEventListener('click', () => { button.form.pressed = button; }));
   document.querySelectorAll('.actions').forEach((actions) => {
     const card = actions.closest('[data-number]');
     const number = card.dataset.number;
@@ -390,10 +391,14 @@
     }));
     actions.querySelectorAll('form[data-act]').forEach((form) => form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const path = (event.submitter && event.submitter.dataset.path) || form.dataset.pressed || formKey(form);
+      // The pressed button may name the address (data-path) or add its own value (name, value: a rating).
+      const pressed = event.submitter || form.pressed || null;
+      const path = (pressed && pressed.dataset.path) || formKey(form);
+      const body = bodyOf(form);
+      if (pressed && pressed.name) body[pressed.name] = pressed.value;
       const buttons = [...form.querySelectorAll('button')];
       buttons.forEach((b) => busy(b, true));
-      done(await api('POST', `/api/v1/requests/${number}/${path}`, bodyOf(form)), buttons, form);
+      done(await api('POST', `/api/v1/requests/${number}/${path}`, body), buttons, form);
     }));
   });
   restoreDrafts();
