@@ -503,6 +503,9 @@ public sealed class BrowserTests
         order.Answer.ShouldBe("已更换灯具，路灯恢复照明。");
 
         var waiting = street.Page.Locator($"article[data-number='{second}']");
+        await waiting.GetByLabel("办理进展（内部记录，市民不可见）", new() { Exact = true }).FillAsync("已联系施工单位，约定夜间停工");
+        await waiting.GetByRole(AriaRole.Button, new() { Name = "记录进展" }).ClickAsync();
+        await waiting.Locator(".timeline li", new() { HasText = "已联系施工单位，约定夜间停工" }).WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
         await waiting.GetByLabel("挂起理由（如等待市民补充材料）", new() { Exact = true }).FillAsync("等待市民补充照片");
         await waiting.GetByRole(AriaRole.Button, new() { Name = "挂起" }).ClickAsync();
         await waiting.Locator(".badge", new() { HasText = "已挂起" }).WaitForAsync();
@@ -555,6 +558,8 @@ public sealed class BrowserTests
         await first.GetByLabel("回访记录（市民原话，不满意时请写明原因）", new() { Exact = true }).FillAsync("市民表示施工已停止，满意");
         await first.GetByRole(AriaRole.Button, new() { Name = "满意", Exact = true }).ClickAsync();
         await first.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        await second.GetByRole(AriaRole.Button, new() { Name = "不满意，重新办理" }).ClickAsync();
+        await second.Locator(".error", new() { HasText = "请记录市民不满意的原因" }).WaitForAsync();
         await second.GetByLabel("回访记录（市民原话，不满意时请写明原因）", new() { Exact = true }).FillAsync("夜间仍有施工噪音");
         await second.GetByRole(AriaRole.Button, new() { Name = "不满意，重新办理" }).ClickAsync();
         await second.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
@@ -652,6 +657,17 @@ public sealed class BrowserTests
         await page.GetByLabel("名称", new() { Exact = true }).FillAsync("测试假日");
         await page.GetByRole(AriaRole.Button, new() { Name = "保存" }).ClickAsync();
         await page.Locator("#calendar-days li", new() { HasText = "测试假日" }).WaitForAsync();
+
+        // Retraining the routing model now: the new version heads the table of models with its validation figures.
+        var before = await app.WithDbAsync(db => db.RoutingModels.CountAsync());
+        before.ShouldBeLessThan(10);
+        await page.GetByRole(AriaRole.Button, new() { Name = "立即重新训练" }).ClickAsync();
+        await page.Locator("#model-table tbody tr").Nth(before).WaitForAsync(new() { Timeout = 180_000 }); // training the list takes a while
+        (await app.WithDbAsync(db => db.RoutingModels.CountAsync())).ShouldBe(before + 1);
+        var newest = await app.WithDbAsync(db => db.RoutingModels.MaxAsync(m => m.Version));
+        var row = await page.Locator("#model-table tbody tr").First.InnerTextAsync();
+        row.ShouldStartWith($"v{newest}");
+        row.ShouldContain("%");
         await ShootAsync(page, "admin");
         await AccessibleAsync(page, "admin");
 

@@ -313,6 +313,14 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
             .ShouldNotContain(n => n.GetProperty("id").GetInt64() == notice.GetProperty("id").GetInt64());
         (await (await s.Citizen()).PostAsync($"/api/v1/me/notifications/{notice.GetProperty("id").GetInt64()}/read", null)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
 
+        // The header's count is that of the unread list; marking all read stops at the newest the reader has seen.
+        var unread = (await handler.GetFromJsonAsync<List<JsonElement>>("/api/v1/me/notifications?unread=true", Scenario.Json))!;
+        (await handler.GetFromJsonAsync<JsonElement>("/api/v1/me/notifications/unread-count")).GetProperty("unread").GetInt32().ShouldBe(unread.Count);
+        var seen = unread.Min(n => n.GetProperty("id").GetInt64());
+        var marked = await (await handler.PostAsJsonAsync("/api/v1/me/notifications/read-all", new { upTo = seen })).Content.ReadFromJsonAsync<JsonElement>();
+        marked.GetProperty("read").GetInt32().ShouldBe(1);
+        (await handler.GetFromJsonAsync<JsonElement>("/api/v1/me/notifications/unread-count")).GetProperty("unread").GetInt32().ShouldBe(unread.Count - 1);
+
         var orderId = order.GetProperty("id").GetInt64();
         (await (await s.Handler(Scenario.Bureau)).PostAsJsonAsync($"/api/v1/requests/{number}/supervision/{orderId}/answer", new { answer = "x" })).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await handler.PostAsJsonAsync($"/api/v1/requests/{number}/supervision/{orderId}/answer", new { answer = "已约谈施工单位，夜间停工" })).EnsureSuccessStatusCode();

@@ -110,6 +110,21 @@ public sealed class IntakeTests(Apps apps) : IClassFixture<Apps>
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Submit_ABurstWhenTheCalendarMustBeReread_NeverStarvesTheConnectionPool(string provider)
+    {
+        // Four connections; the cached working calendar has gone stale. Intake holding a connection and the day's
+        // tracking-number lock must not need a second connection to reread it while the others wait on that lock.
+        await using var app = await SubanApp.StartAsync(provider, poolSize: 4);
+        var s = new Scenario(app);
+        var client = await s.Citizen("burst");
+        await s.SubmitAsync(client);
+        app.Clock.Advance(TimeSpan.FromMinutes(5));
+        var numbers = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => s.SubmitAsync(client)));
+        numbers.Distinct().Count().ShouldBe(12);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Submit_SameIdempotencyKey_SameRequest_DifferentBody_409(string provider)
     {
         var app = await apps.For(provider);

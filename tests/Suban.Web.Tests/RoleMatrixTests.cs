@@ -57,6 +57,8 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         ["calendar"] = new("GET", "/api/v1/calendar?year=2026", null, null, [.. Everyone, Anonymous], OpenToAnonymous: true),
         ["calendar-set"] = new("PUT", "/api/v1/calendar/2026-12-31", null, new { kind = "holiday", name = "测试" }, [Roles.Administrator]),
         ["notifications"] = new("GET", "/api/v1/me/notifications", null, null, Everyone),
+        ["notifications-unread"] = new("GET", "/api/v1/me/notifications/unread-count", null, null, Everyone),
+        ["notifications-read-all"] = new("POST", "/api/v1/me/notifications/read-all", null, new { }, Everyone),
         ["league"] = new("GET", "/api/v1/league?period=month", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
         ["users"] = new("GET", "/api/v1/users", null, null, [Roles.Administrator]),
         ["stats"] = new("GET", "/api/v1/stats", null, null, [Roles.Supervisor, Roles.Analyst, Roles.Administrator]),

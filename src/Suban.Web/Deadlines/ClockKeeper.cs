@@ -22,9 +22,14 @@ internal sealed class ClockKeeper(SubanDb db, Calendars calendars, CatalogueStor
 {
     private DeadlineOptions Rules => options.Value;
 
-    public async Task OnSubmittedAsync(ServiceRequest request, DateTime now, CancellationToken cancellationToken)
+    /// <summary>The working calendar the next <see cref="OnSubmitted"/> needs: read before intake's transaction, because
+    /// on a cold cache it takes a connection of its own, and taking a second connection while holding the day's
+    /// tracking-number lock starves the pool in a burst (every connection waiting on the lock its holder cannot
+    /// release).</summary>
+    public Task<WorkingCalendar> CalendarAsync(CancellationToken cancellationToken) => calendars.GetAsync(cancellationToken);
+
+    public void OnSubmitted(ServiceRequest request, DateTime now, WorkingCalendar calendar)
     {
-        var calendar = await calendars.GetAsync(cancellationToken);
         Start(request, ClockKind.Dispatch, request.PlatformUnitId, Rules.DispatchLimit(request.Urgency), now, calendar);
         outbox.ToCitizen(request, nameof(RequestAction.Submit), $"您的诉求已受理，编号{request.TrackingNumber}，可凭编号和手机尾号查询办理进度。", now);
     }

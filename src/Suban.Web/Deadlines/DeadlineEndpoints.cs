@@ -24,6 +24,8 @@ public sealed record AnswerInput(string? Answer);
 
 public sealed record CalendarDayInput(string? Kind, string? Name);
 
+public sealed record ReadAllInput(long? UpTo);
+
 public sealed record ReminderView(long Id, ReminderLevel Level, string UnitCode, DateTimeOffset At, bool Skipped, string? Note);
 
 public sealed record OverdueView(string TrackingNumber, ClockKind Kind, string UnitCode, string UnitName, DateTimeOffset DueAt, DateTimeOffset RecordedAt);
@@ -78,7 +80,8 @@ internal static class DeadlineEndpoints
         var inbox = routes.MapGroup("/api/v1/me/notifications").WithTags("Notifications").RequireAuthorization();
         inbox.MapGet("/", InboxAsync).WithSummary("In-app notifications for the caller and the caller's unit, newest first.");
         inbox.MapPost("/{id:long}/read", ReadAsync).WithSummary("Mark a notification read.");
-        inbox.MapPost("/read-all", ReadAllAsync).WithSummary("Mark every notification of the caller (and the caller's unit) read; answers how many were unread.");
+        inbox.MapGet("/unread-count", UnreadCountAsync).WithSummary("How many notifications of the caller (and the caller's unit) are unread: the header's badge.");
+        inbox.MapPost("/read-all", ReadAllAsync).WithSummary("Mark the caller's (and the caller's unit's) notifications read, up to the id 'upTo' when given (those the reader has seen); answers how many.");
         return routes;
     }
 
@@ -575,11 +578,19 @@ internal static class DeadlineEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> ReadAllAsync(SubanDb db, ActorAccessor actors, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> UnreadCountAsync(SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
+    {
+        var actor = await actors.GetAsync(cancellationToken);
+        var count = await Mine(db, actor, await IsHeadAsync(db, actor, cancellationToken)).CountAsync(n => n.ReadAt == null, cancellationToken);
+        return TypedResults.Ok(new { unread = count });
+    }
+
+    private static async Task<IResult> ReadAllAsync(ReadAllInput? input, SubanDb db, ActorAccessor actors, TimeProvider clock, CancellationToken cancellationToken)
     {
         var actor = await actors.GetAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var count = await Mine(db, actor, await IsHeadAsync(db, actor, cancellationToken)).Where(n => n.ReadAt == null)
+        var upTo = input?.UpTo ?? long.MaxValue;
+        var count = await Mine(db, actor, await IsHeadAsync(db, actor, cancellationToken)).Where(n => n.ReadAt == null && n.Id <= upTo)
             .ExecuteUpdateAsync(set => set.SetProperty(n => n.ReadAt, now), cancellationToken);
         return TypedResults.Ok(new { read = count });
     }

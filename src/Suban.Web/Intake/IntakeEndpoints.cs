@@ -167,6 +167,8 @@ internal static class IntakeEndpoints
             UpdatedAt = now.UtcDateTime,
         };
 
+        // Everything that reads through a connection of its own is read before the transaction takes one (ClockKeeper).
+        var calendar = await s.Clocks.CalendarAsync(cancellationToken);
         try
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -186,7 +188,7 @@ internal static class IntakeEndpoints
             request.Photos.AddRange(photos.Select(p => new RequestPhoto { Position = p.Position, ContentType = p.ContentType, Content = p.Content }));
             db.Requests.Add(request);
             await db.SaveChangesAsync(cancellationToken);
-            await s.Clocks.OnSubmittedAsync(request, now.UtcDateTime, cancellationToken);
+            s.Clocks.OnSubmitted(request, now.UtcDateTime, calendar);
             s.Duplicates.Add(request);
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);

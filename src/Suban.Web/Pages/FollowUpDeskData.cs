@@ -39,7 +39,9 @@ internal static class FollowUpDeskData
                 Request = r,
                 DueAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Kind == ClockKind.FollowUp && c.Status == ClockStatus.Running).Min(c => (DateTime?)c.DueAt),
                 WarnAt = db.Clocks.Where(c => c.RequestId == r.Id && c.Kind == ClockKind.FollowUp && c.Status == ClockStatus.Running).Min(c => (DateTime?)c.WarnAt),
-                LeadName = db.Units.Where(u => u.Id == r.LeadUnitId).Select(u => u.Name).FirstOrDefault(),
+                // A merged request was handled by its master's unit.
+                LeadName = db.Units.Where(u => u.Id == (r.LeadUnitId ?? db.Requests.Where(m => m.Id == r.MasterRequestId).Select(m => m.LeadUnitId).FirstOrDefault()))
+                    .Select(u => u.Name).FirstOrDefault(),
             })
             .OrderBy(x => x.DueAt == null ? 1 : 0).ThenBy(x => x.DueAt).ThenBy(x => x.Request.Id)
             .Take(Shown)
@@ -51,7 +53,7 @@ internal static class FollowUpDeskData
             var timeline = timelines[r.Id];
             return new FollowUpCall(
                 r.TrackingNumber, r.Type, r.Title, r.Description, x.LeadName, RequestViews.Utc(r.RepliedAt),
-                timeline.LastOrDefault(e => e.Action == RequestAction.Reply)?.Note, r.ContactName, r.ContactPhone, r.IsAnonymous, r.ReopenCount,
+                timeline.LastOrDefault(e => e.Action is RequestAction.Reply or RequestAction.FollowMaster)?.Note, r.ContactName, r.ContactPhone, r.IsAnonymous, r.ReopenCount,
                 RequestViews.Utc(x.DueAt),
                 x.DueAt is { } due && x.WarnAt is { } warn ? TimeLimit.WarningAt(now, warn, due) : Warning.None,
                 timeline);

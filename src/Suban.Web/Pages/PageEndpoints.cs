@@ -154,14 +154,30 @@ internal static class PageEndpoints
             (T("自动派单目标精度", "Automatic dispatch: target precision"), routing.Value.TargetPrecision.ToString("P0", System.Globalization.CultureInfo.InvariantCulture)),
             (T("当前模型与自动派单阈值", "Model in use and its threshold"), model is null ? T("尚无模型", "no model yet") : $"v{model.Version}: {model.Threshold:0.0000} ({T("类别", "category")} {model.CategoryThreshold:0.0000})"),
         };
+        var models = await db.RoutingModels.AsNoTracking().OrderByDescending(m => m.Version).Take(10)
+            .Select(m => new { m.Version, m.CreatedAt, m.ExampleCount, m.CorrectionCount, m.Threshold, m.Metrics }).ToListAsync(http.RequestAborted);
         return Page<Admin>(http, actor, new()
         {
+            ["Models"] = models.Select(m => new Admin.ModelRow(m.Version, RequestViews.Utc(m.CreatedAt), m.ExampleCount, m.CorrectionCount, m.Threshold, ReportOf(m.Metrics))).ToList(),
             ["Users"] = await Accounts.UserAdmin.StaffAsync(db, http.RequestAborted),
             ["Units"] = units,
             ["Year"] = year,
             ["Calendar"] = calendar,
             ["Thresholds"] = thresholds,
         });
+    }
+
+    /// <summary>A model's stored validation figures; none for a model stored before they were, or unreadable.</summary>
+    private static Routing.TrainingReport? ReportOf(string? metrics)
+    {
+        try
+        {
+            return metrics is null ? null : JsonSerializer.Deserialize<Routing.TrainingReport>(metrics);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static async Task<IResult> CallConsoleAsync(HttpContext http, ActorAccessor actors, CatalogueStore catalogue)

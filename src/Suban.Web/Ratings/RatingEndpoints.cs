@@ -30,6 +30,12 @@ internal static class RatingEndpoints
 
         var actor = await actors.GetAsync(cancellationToken);
 
+        // A request sent back to its unit after a follow-up call says why: the unit has only the call-taker's record.
+        if (rating == Suban.Core.Lifecycle.Rating.Dissatisfied && !actor.IsIn(Roles.Citizen) && string.IsNullOrWhiteSpace(input.Comment))
+        {
+            return Problems.Field("comment", "Record why the citizen is dissatisfied: the unit handles the request again from it.");
+        }
+
         // A merged request reopened by its citizen goes to the unit that handled the request it followed.
         var masterId = await db.Requests.Where(r => r.TrackingNumber == trackingNumber).Select(r => r.MasterRequestId).FirstOrDefaultAsync(cancellationToken);
         var masterAssignments = masterId is null

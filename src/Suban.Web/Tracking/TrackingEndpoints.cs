@@ -134,8 +134,10 @@ internal static class TrackingEndpoints
         return TypedResults.Ok(await RequestViews.TimelineAsync(db, request.Id, publicOnly: !actor.IsStaff, cancellationToken));
     }
 
-    private static async Task<IResult> PhotoAsync(string trackingNumber, int position, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
+    private static async Task<IResult> PhotoAsync(HttpContext http, string trackingNumber, int position, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
     {
+        // A photo never changes once taken in: the browser keeps it (privately) for the desks' reloads.
+        http.Response.Headers.CacheControl = "private, max-age=86400";
         var actor = await actors.GetAsync(cancellationToken);
         if (await FindAsync(trackingNumber, db, actor, cancellationToken) is not { } request)
         {

@@ -51,9 +51,9 @@ public sealed class SubanApp : WebApplicationFactory<Program>
 
     public FakeClock Clock { get; } = new(new DateTimeOffset(2026, 11, 23, 2, 0, 0, TimeSpan.Zero));
 
-    public static async Task<SubanApp> StartAsync(string provider, IDictionary<string, string>? overrides = null)
+    public static async Task<SubanApp> StartAsync(string provider, IDictionary<string, string>? overrides = null, int poolSize = TestDatabases.PoolSize)
     {
-        var (name, connectionString) = await TestDatabases.CreateAsync(provider);
+        var (name, connectionString) = await TestDatabases.CreateAsync(provider, poolSize);
         var app = new SubanApp(name, connectionString, overrides);
         _ = app.Server; // builds the host: migrations and seeding run now
         return app;

@@ -24,8 +24,11 @@ public static class TestDatabases
         return data;
     }
 
+    /// <summary>Connections per app on PostgreSQL: many apps share one test server.</summary>
+    public const int PoolSize = 20;
+
     /// <summary>A new, empty database: its provider name for configuration, and its connection string.</summary>
-    public static async Task<(string Provider, string ConnectionString)> CreateAsync(string provider)
+    public static async Task<(string Provider, string ConnectionString)> CreateAsync(string provider, int poolSize = PoolSize)
     {
         var name = $"suban_test_{Guid.NewGuid():N}";
         if (provider == Sqlite)
@@ -41,6 +44,7 @@ public static class TestDatabases
             await command.ExecuteNonQueryAsync();
         }
 
-        return ("Postgres", new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = 20 }.ConnectionString);
+        // A small pool waits a few seconds for a connection, not Npgsql's 15: a test that starves it fails fast.
+        return ("Postgres", new NpgsqlConnectionStringBuilder(server) { Database = name, MaxPoolSize = poolSize, Timeout = poolSize < PoolSize ? 5 : 15 }.ConnectionString);
     }
 }

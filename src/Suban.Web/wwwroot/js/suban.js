@@ -74,20 +74,22 @@
   // The header's notification link says how many are unread (an announced count, for screen readers too).
   const inboxLink = document.querySelector('[data-inbox]');
   if (inboxLink) {
-    api('GET', '/api/v1/me/notifications?unread=true').then((result) => {
+    api('GET', '/api/v1/me/notifications/unread-count').then((result) => {
       const badge = inboxLink.querySelector('[data-unread]');
-      if (!result.ok || !Array.isArray(result.data) || result.data.length === 0 || !badge) return;
-      badge.textContent = result.data.length >= 100 ? '99+' : String(result.data.length);
+      const unread = result.ok && result.data ? result.data.unread : 0;
+      if (!unread || !badge) return;
+      badge.textContent = unread > 99 ? '99+' : String(unread);
       badge.hidden = false;
       inboxLink.setAttribute('aria-label', t(`通知，${badge.textContent}条未读`, `Notifications, ${badge.textContent} unread`));
     });
   }
 
-  // The notifications page: one or all marked read, then the page again.
+  // The notifications page: one marked read, or all those on the page (not any that came in since), then the page again.
   document.querySelectorAll('[data-read], [data-read-all]').forEach((button) => button.addEventListener('click', async () => {
     busy(button, true);
-    const url = button.dataset.read ? `/api/v1/me/notifications/${button.dataset.read}/read` : '/api/v1/me/notifications/read-all';
-    const result = await api('POST', url, {});
+    const result = button.dataset.read
+      ? await api('POST', `/api/v1/me/notifications/${button.dataset.read}/read`, {})
+      : await api('POST', '/api/v1/me/notifications/read-all', { upTo: Number(button.dataset.readAll) });
     if (!result.ok) { busy(button, false); showProblem(document.querySelector('main'), result.data); return; }
     location.reload();
   }));
@@ -548,6 +550,21 @@
     const f = users.elements;
     const result = await send('POST', '/api/v1/users', { userName: f.userName.value.trim(), displayName: f.displayName.value.trim() || null, unitCode: f.unitCode.value.trim(), roles: [f.role.value], password: f.password.value });
     if (!result.ok) { fail(users, result.data); return; }
+    location.reload();
+  });
+  // Retraining takes seconds: the button waits, then the page shows the new model in its table.
+  const train = document.getElementById('train-form');
+  train?.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = train.querySelector('button');
+    const status = document.getElementById('train-status');
+    const en = document.body.dataset.lang === 'en';
+    button.disabled = true;
+    status.textContent = en ? 'Training…' : '正在训练…';
+    const result = await send('POST', '/api/v1/routing/train', {});
+    button.disabled = false;
+    status.textContent = '';
+    if (!result.ok) { fail(train, result.data); return; }
     location.reload();
   });
   const calendar = document.getElementById('calendar-form');
