@@ -525,6 +525,22 @@ public sealed class BrowserTests
         await leader.Page.ReloadAsync();
         (await leader.Page.Locator($"tr[data-order='{order.Id}']").InnerTextAsync()).ShouldContain("已更换灯具");
         await leader.Page.Locator($"article[data-number='{second}'][data-extension]").WaitForAsync();
+
+        // The order's number opens the request with everything recorded about it.
+        await leader.Page.Locator($"tr[data-order='{order.Id}'] a.tracking").ClickAsync();
+        await leader.Page.WaitForURLAsync($"**/requests/{first}");
+        (await leader.Page.Locator("#orders").InnerTextAsync()).ShouldContain("已回复");
+        (await leader.Page.Locator("#extensions").InnerTextAsync()).ShouldContain("已同意");
+        (await leader.Page.Locator("#clocks").InnerTextAsync()).ShouldContain("办理");
+        (await leader.Page.Locator(".timeline").InnerTextAsync()).ShouldContain("督办回复");
+        await ShootAsync(leader.Page, "request");
+        await AccessibleAsync(leader.Page, "request");
+
+        // The header's look-up takes a number typed in lower case.
+        await leader.Page.Locator("#find-top").FillAsync(second.ToLowerInvariant());
+        await leader.Page.Locator("#find-top").PressAsync("Enter");
+        await leader.Page.WaitForURLAsync($"**/requests/{second}");
+        (await leader.Page.Locator("#extensions").InnerTextAsync()).ShouldContain("待审核");
         await leader.Context.CloseAsync();
         await street.Context.CloseAsync();
     }

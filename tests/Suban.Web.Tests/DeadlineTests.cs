@@ -377,6 +377,14 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         page.ShouldContain($"data-number=\"{futian}\" data-alert=\"Handling\"");
         page.ShouldContain($"data-number=\"{nanshan}\" data-alert=\"Handling\"");
 
+        // A request's page shows what the reader may see: Nanshan's street is told Futian's request does not exist,
+        // as it is for a number that does not; a citizen has no such page.
+        (await (await s.Handler(Scenario.OtherStreet)).GetAsync($"/requests/{futian}")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await (await s.Handler(Scenario.OtherStreet)).GetAsync("/requests/SZ20990101-000001")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        var own = WebUtility.HtmlDecode(await (await s.Handler(Scenario.OtherStreet)).GetStringAsync($"/requests/{nanshan}"));
+        own.ShouldContain("申请3个工作日");
+        (await (await s.Citizen()).GetAsync($"/requests/{nanshan}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
         // Units and citizens have no supervision desk.
         var refused = new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false };
         (await (await s.Handler()).GetAsync("/desk/supervise")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);

@@ -107,19 +107,24 @@ internal static class DeadlineEndpoints
             return new Outcome.NotFound().ToHttp(_ => null!);
         }
 
-        var now = s.Clock.GetUtcNow().UtcDateTime;
-        var clocks = await s.Db.Clocks.AsNoTracking().Where(c => c.RequestId == request.Id).OrderBy(c => c.Id).ToListAsync(cancellationToken);
-        var reminders = await s.Db.Reminders.AsNoTracking().Where(r => r.RequestId == request.Id).OrderBy(r => r.Id).ToListAsync(cancellationToken);
+        return TypedResults.Ok(await RecordOfAsync(s.Db, request.Id, s.Clock.GetUtcNow().UtcDateTime, cancellationToken));
+    }
+
+    /// <summary>A request's clocks, reminders, extensions and supervision orders, oldest first (staff only).</summary>
+    internal static async Task<DeadlineRecord> RecordOfAsync(SubanDb db, long requestId, DateTime now, CancellationToken cancellationToken)
+    {
+        var clocks = await db.Clocks.AsNoTracking().Where(c => c.RequestId == requestId).OrderBy(c => c.Id).ToListAsync(cancellationToken);
+        var reminders = await db.Reminders.AsNoTracking().Where(r => r.RequestId == requestId).OrderBy(r => r.Id).ToListAsync(cancellationToken);
         var unitIds = clocks.Select(c => c.UnitId).Concat(reminders.Select(r => r.UnitId)).ToHashSet();
-        var orders = await s.Db.SupervisionOrders.AsNoTracking().Where(o => o.RequestId == request.Id).OrderBy(o => o.Id).ToListAsync(cancellationToken);
+        var orders = await db.SupervisionOrders.AsNoTracking().Where(o => o.RequestId == requestId).OrderBy(o => o.Id).ToListAsync(cancellationToken);
         unitIds.UnionWith(orders.Select(o => o.UnitId));
-        var units = await s.Db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, cancellationToken);
-        var extensions = await s.Db.ExtensionRequests.AsNoTracking().Where(x => x.RequestId == request.Id).OrderBy(x => x.Id).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new DeadlineRecord(
+        var units = await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, cancellationToken);
+        var extensions = await db.ExtensionRequests.AsNoTracking().Where(x => x.RequestId == requestId).OrderBy(x => x.Id).ToListAsync(cancellationToken);
+        return new DeadlineRecord(
             clocks.Select(c => RequestViews.ClockOf(c, units[c.UnitId], now)).ToList(),
             reminders.Select(r => new ReminderView(r.Id, r.Level, units[r.UnitId].Code, RequestViews.Utc(r.At), r.Skipped, r.Note)).ToList(),
             extensions.Select(x => new ExtensionView(x.Id, x.Days, x.Reason, x.Status, RequestViews.Utc(x.RequestedAt), RequestViews.Utc(x.DecidedAt), x.DecisionNote)).ToList(),
-            orders.Select(o => new SupervisionView(o.Id, units[o.UnitId].Code, o.Text, RequestViews.Utc(o.IssuedAt), RequestViews.Utc(o.DueAt), o.Status, RequestViews.Utc(o.AnsweredAt), o.Answer)).ToList()));
+            orders.Select(o => new SupervisionView(o.Id, units[o.UnitId].Code, o.Text, RequestViews.Utc(o.IssuedAt), RequestViews.Utc(o.DueAt), o.Status, RequestViews.Utc(o.AnsweredAt), o.Answer)).ToList());
     }
 
     private static async Task<IResult> RequestExtensionAsync(string trackingNumber, ExtensionInput input, [AsParameters] RequestServices s, CancellationToken cancellationToken)

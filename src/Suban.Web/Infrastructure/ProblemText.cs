@@ -57,6 +57,7 @@ internal static class ProblemText
         ["The request has no lead unit to supervise."] = "该诉求尚无牵头单位，无法督办。",
         ["No supervision order with this id on this request."] = "该诉求下没有此 id 的督办单。",
         ["This supervision order was answered already."] = "该督办单已回复。",
+        ["A model is being trained already; its result will be in use in a moment."] = "已有模型正在训练，训练完成后即自动启用。",
         ["Record why the citizen is dissatisfied: the unit handles the request again from it."] = "请记录市民不满意的原因：承办单位将据此重新办理。",
         ["This supervision order was withdrawn: the unit it was addressed to no longer leads the request."] = "该督办单已撤回：被督办单位已不再主办该诉求。",
         ["Only the unit the order is addressed to may answer it."] = "仅被督办单位可回复该督办单。",

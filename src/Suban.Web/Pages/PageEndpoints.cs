@@ -36,6 +36,10 @@ internal static class PageEndpoints
         routes.MapGet("/desk/unit", UnitDeskAsync).AllowAnonymous().ExcludeFromDescription();
         routes.MapGet("/dashboard", DashboardAsync).AllowAnonymous().ExcludeFromDescription();
 
+        // Staff: one request with everything recorded about it, as far as they may see it; look-up by number.
+        routes.MapGet("/requests", FindRequest).AllowAnonymous().ExcludeFromDescription();
+        routes.MapGet("/requests/{trackingNumber}", RequestPageAsync).AllowAnonymous().ExcludeFromDescription();
+
         // Anyone signed in: the in-app notifications for them and their unit.
         routes.MapGet("/inbox", InboxAsync).AllowAnonymous().ExcludeFromDescription();
 
@@ -316,6 +320,49 @@ internal static class PageEndpoints
             .ToListAsync(cancellationToken);
         var byRequest = orders.ToLookup(o => o.TrackingNumber, o => new OpenOrder(o.Id, o.Text, RequestViews.Utc(o.DueAt)));
         return clocks.ToDictionary(c => c.TrackingNumber, c => new UnitDeskTime(c.Running, c.Paused, c.Pending, byRequest[c.TrackingNumber].ToList()));
+    }
+
+    /// <summary>The header's look-up: a typed number (any case, spaces around it) to its page.</summary>
+    private static IResult FindRequest(HttpContext http, string? n)
+    {
+        var number = n?.Trim().ToUpperInvariant();
+        var lang = Lang(http) == "en" ? "?lang=en" : "";
+        return Results.Redirect(string.IsNullOrEmpty(number) ? "/" + lang : "/requests/" + Uri.EscapeDataString(number) + lang);
+    }
+
+    private static async Task<IResult> RequestPageAsync(HttpContext http, string trackingNumber, SubanDb db, ActorAccessor actors, TimeProvider clock, CatalogueStore catalogue)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Roles.Staff) is { } refused)
+        {
+            return refused;
+        }
+
+        var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, http.RequestAborted);
+        var request = await visible.FirstOrDefaultAsync(r => r.TrackingNumber == trackingNumber, http.RequestAborted);
+        if (request is null)
+        {
+            // Not there, or not for this reader: the same answer, so a number says nothing about requests elsewhere.
+            var missing = Page<RequestPage>(http, actor, new() { ["Number"] = trackingNumber });
+            missing.StatusCode = StatusCodes.Status404NotFound;
+            return missing;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var record = await Deadlines.DeadlineEndpoints.RecordOfAsync(db, request.Id, now, http.RequestAborted);
+        var codes = record.Reminders.Select(m => m.UnitCode).Concat(record.SupervisionOrders.Select(o => o.UnitCode)).Distinct().ToList();
+        var snapshot = (await catalogue.CurrentAsync(http.RequestAborted))?.Snapshot;
+        var matter = request.MatterCode is { } code ? snapshot?[code] : null;
+        return Page<RequestPage>(http, actor, new()
+        {
+            ["Number"] = request.TrackingNumber,
+            ["Detail"] = await RequestViews.DetailAsync(db, request, actor, now, http.RequestAborted),
+            ["Record"] = record,
+            ["Timeline"] = (await RequestViews.TimelinesAsync(db, [request.Id], publicOnly: false, http.RequestAborted))[request.Id],
+            ["PhotoPositions"] = await db.Photos.Where(p => p.RequestId == request.Id).OrderBy(p => p.Position).Select(p => p.Position).ToListAsync(http.RequestAborted),
+            ["MatterName"] = matter is null ? null : $"{matter.Category} › {matter.SubCategory} › {matter.Name}",
+            ["Units"] = await db.Units.AsNoTracking().Where(u => codes.Contains(u.Code)).ToDictionaryAsync(u => u.Code, u => u.Name, http.RequestAborted),
+        });
     }
 
     private static async Task<IResult> InboxAsync(HttpContext http, SubanDb db, ActorAccessor actors)

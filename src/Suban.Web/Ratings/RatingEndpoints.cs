@@ -31,7 +31,7 @@ internal static class RatingEndpoints
         var actor = await actors.GetAsync(cancellationToken);
 
         // A request sent back to its unit after a follow-up call says why: the unit has only the call-taker's record.
-        if (rating == Suban.Core.Lifecycle.Rating.Dissatisfied && !actor.IsIn(Roles.Citizen) && string.IsNullOrWhiteSpace(input.Comment))
+        if (rating == Suban.Core.Lifecycle.Rating.Dissatisfied && actor.RoleFor(RequestAction.RateDissatisfied) == Role.CallTaker && string.IsNullOrWhiteSpace(input.Comment))
         {
             return Problems.Field("comment", "Record why the citizen is dissatisfied: the unit handles the request again from it.");
         }

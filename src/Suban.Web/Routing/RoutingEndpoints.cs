@@ -44,11 +44,14 @@ internal static class RoutingEndpoints
             .WithSummary("The trained models, newest first, with their validation figures.");
 
         // Administrators and supervisors: retrain now (corrections are also picked up on the schedule).
-        group.MapPost("/train", async Task<IResult> (RoutingTrainer trainer, RoutingModels models, CancellationToken ct) =>
+        // The training runs to the end even if the caller leaves (its token is not the request's), one at a time across
+        // instances (the worker's lock).
+        group.MapPost("/train", async Task<IResult> (RoutingWorker worker) =>
             {
-                var report = await trainer.TrainAsync(ct);
-                models.Refresh();
-                return report is null ? Problems.Conflict("There is no responsibility list to train from.") : TypedResults.Ok(report);
+                var (busy, report) = await worker.TrainNowAsync(CancellationToken.None);
+                return busy ? Problems.Conflict("A model is being trained already; its result will be in use in a moment.")
+                    : report is null ? Problems.Conflict("There is no responsibility list to train from.")
+                    : TypedResults.Ok(report);
             })
             .RequireAuthorization(p => p.RequireRole(Roles.Administrator, Roles.Supervisor))
             .WithSummary("Train a new model from the list and the dispatchers' corrections, and put it in use.");

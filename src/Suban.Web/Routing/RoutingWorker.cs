@@ -46,29 +46,55 @@ internal sealed class RoutingWorker(IServiceScopeFactory scopes, RoutingModels m
             return null;
         }
 
-        var postgres = db.Database.IsNpgsql();
-        if (postgres)
+        return (await TrainNowAsync(cancellationToken)).Report;
+    }
+
+    /// <summary>
+    /// Trains a model now and puts it in use, unless one is being trained (here or, on PostgreSQL, on another
+    /// instance): then Busy, and nothing is done. Used by the schedule and by an administrator's "retrain now".
+    /// </summary>
+    public async Task<(bool Busy, TrainingReport? Report)> TrainNowAsync(CancellationToken cancellationToken)
+    {
+        if (!await gate.WaitAsync(0, cancellationToken))
         {
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            var locked = await db.Database.SqlQueryRaw<bool>($"SELECT pg_try_advisory_lock({TrainingLock}) AS \"Value\"").SingleAsync(cancellationToken);
-            if (!locked)
-            {
-                return null;
-            }
+            return (true, null);
         }
 
         try
         {
-            var report = await scope.ServiceProvider.GetRequiredService<RoutingTrainer>().TrainAsync(cancellationToken);
-            models.Refresh();
-            return report;
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<SubanDb>();
+            var postgres = db.Database.IsNpgsql();
+            if (postgres)
+            {
+                await db.Database.OpenConnectionAsync(cancellationToken);
+                var locked = await db.Database.SqlQueryRaw<bool>($"SELECT pg_try_advisory_lock({TrainingLock}) AS \"Value\"").SingleAsync(cancellationToken);
+                if (!locked)
+                {
+                    return (true, null);
+                }
+            }
+
+            try
+            {
+                var report = await scope.ServiceProvider.GetRequiredService<RoutingTrainer>().TrainAsync(cancellationToken);
+                models.Refresh();
+                return (false, report);
+            }
+            finally
+            {
+                if (postgres)
+                {
+                    await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({TrainingLock})", CancellationToken.None);
+                }
+            }
         }
         finally
         {
-            if (postgres)
-            {
-                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({TrainingLock})", CancellationToken.None);
-            }
+            gate.Release();
         }
     }
+
+    /// <summary>One training at a time in this instance (the advisory lock is per connection, so it does not see them).</summary>
+    private readonly SemaphoreSlim gate = new(1, 1);
 }

@@ -136,8 +136,7 @@ internal static class TrackingEndpoints
 
     private static async Task<IResult> PhotoAsync(HttpContext http, string trackingNumber, int position, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
     {
-        // A photo never changes once taken in: the browser keeps it (privately) for the desks' reloads.
-        http.Response.Headers.CacheControl = "private, max-age=86400";
+
         var actor = await actors.GetAsync(cancellationToken);
         if (await FindAsync(trackingNumber, db, actor, cancellationToken) is not { } request)
         {
@@ -145,9 +144,14 @@ internal static class TrackingEndpoints
         }
 
         var photo = await db.Photos.AsNoTracking().FirstOrDefaultAsync(p => p.RequestId == request.Id && p.Position == position, cancellationToken);
-        return photo is null
-            ? Problems.NotFound("position", $"The request has no photo at position {position}.")
-            : TypedResults.File(photo.Content, photo.ContentType);
+        if (photo is null)
+        {
+            return Problems.NotFound("position", $"The request has no photo at position {position}.");
+        }
+
+        // A photo never changes once taken in: the browser keeps it (privately, for an hour) across the desks' reloads.
+        http.Response.Headers.CacheControl = "private, max-age=3600";
+        return TypedResults.File(photo.Content, photo.ContentType);
     }
 
     private static async Task<IResult> LookupAsync(string? trackingNumber, string? phoneLast4, SubanDb db, CancellationToken cancellationToken)
