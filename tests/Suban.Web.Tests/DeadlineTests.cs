@@ -365,6 +365,8 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         var city = await dispatcher.GetStringAsync("/desk/supervise");
         city.ShouldContain($"data-number=\"{nanshan}\" data-extension=");
         city.ShouldNotContain(futian);
+        (await dispatcher.GetStringAsync("/desk/dispatch")).ShouldContain("id=\"pending-extensions\"");
+        WebUtility.HtmlDecode(await dispatcher.GetStringAsync("/desk/dispatch?lang=en")).ShouldContain("1 extension on this platform waits for a decision.");
 
         // The city's supervisor sees both; once the limits pass their warning point, both requests are listed to remind.
         var supervisor = await app.ClientAsync(Roles.Supervisor, "440300");
@@ -383,6 +385,10 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         (await (await s.Handler(Scenario.OtherStreet)).GetAsync("/requests/SZ20990101-000001")).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         var own = WebUtility.HtmlDecode(await (await s.Handler(Scenario.OtherStreet)).GetStringAsync($"/requests/{nanshan}"));
         own.ShouldContain("申请3个工作日");
+        WebUtility.HtmlDecode(await (await s.Handler(Scenario.OtherStreet)).GetStringAsync($"/requests/{nanshan}?lang=en")).ShouldContain("3 working days asked");
+        (await (await s.Handler(Scenario.OtherStreet)).GetAsync("/requests/" + Uri.EscapeDataString("工单<script>" + new string('9', 500)))).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        WebUtility.HtmlDecode(await (await s.Handler(Scenario.OtherStreet)).GetStringAsync("/requests?n=")).ShouldContain("按工单号查找");
+        WebUtility.HtmlDecode(await supervisor.GetStringAsync("/desk/supervise?lang=en")).ShouldContain("Extensions to decide");
         (await (await s.Citizen()).GetAsync($"/requests/{nanshan}")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
 
         // Units and citizens have no supervision desk.

@@ -240,7 +240,12 @@ internal static class PageEndpoints
         var units = await db.Units.AsNoTracking()
             .Where(u => u.Kind != UnitKind.CityPlatform && u.Kind != UnitKind.DistrictPlatform)
             .OrderBy(u => u.Code).Select(u => new UnitOption(u.Code, u.Name)).ToListAsync(http.RequestAborted);
-        return Page<DispatchDesk>(http, actor, new() { ["Units"] = units, ["Platforms"] = platforms, ["Submitted"] = submitted, ["Returned"] = returned });
+        var platform = actor.Unit?.Id;
+        var pending = await db.ExtensionRequests.CountAsync(
+            x => x.Status == Deadlines.ExtensionStatus.Pending && db.Requests.Any(r => r.Id == x.RequestId && r.PlatformUnitId == platform)
+                && db.Clocks.Any(c => c.Id == x.ClockId && (c.Status == ClockStatus.Running || c.Status == ClockStatus.Paused)),
+            http.RequestAborted);
+        return Page<DispatchDesk>(http, actor, new() { ["Units"] = units, ["Platforms"] = platforms, ["Submitted"] = submitted, ["Returned"] = returned, ["PendingExtensions"] = pending });
     }
 
     private static async Task<IResult> DispatchQueueAsync(HttpContext http, SubanDb db, ActorAccessor actors, TimeProvider clock, CatalogueStore catalogue, OrganisationMaps organisation, Duplicates.DuplicateIndex duplicates)
@@ -322,12 +327,18 @@ internal static class PageEndpoints
         return clocks.ToDictionary(c => c.TrackingNumber, c => new UnitDeskTime(c.Running, c.Paused, c.Pending, byRequest[c.TrackingNumber].ToList()));
     }
 
-    /// <summary>The header's look-up: a typed number (any case, spaces around it) to its page.</summary>
-    private static IResult FindRequest(HttpContext http, string? n)
+    /// <summary>The header's look-up: a typed number (any case, full-width from an input method, spaces around it) to
+    /// its page; nothing typed, the look-up form.</summary>
+    private static async Task<IResult> FindRequest(HttpContext http, string? n, ActorAccessor actors)
     {
-        var number = n?.Trim().ToUpperInvariant();
-        var lang = Lang(http) == "en" ? "?lang=en" : "";
-        return Results.Redirect(string.IsNullOrEmpty(number) ? "/" + lang : "/requests/" + Uri.EscapeDataString(number) + lang);
+        var number = n?.Normalize(System.Text.NormalizationForm.FormKC).Trim().ToUpperInvariant();
+        if (!string.IsNullOrEmpty(number))
+        {
+            return Results.Redirect("/requests/" + Uri.EscapeDataString(number) + (Lang(http) == "en" ? "?lang=en" : ""));
+        }
+
+        var actor = await actors.GetAsync(http.RequestAborted);
+        return Guard(http, actor, Roles.Staff) ?? Page<RequestPage>(http, actor);
     }
 
     private static async Task<IResult> RequestPageAsync(HttpContext http, string trackingNumber, SubanDb db, ActorAccessor actors, TimeProvider clock, CatalogueStore catalogue)
@@ -339,7 +350,9 @@ internal static class PageEndpoints
         }
 
         var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, http.RequestAborted);
-        var request = await visible.FirstOrDefaultAsync(r => r.TrackingNumber == trackingNumber, http.RequestAborted);
+        var request = Core.Intake.TrackingNumber.IsWellFormed(trackingNumber)
+            ? await visible.FirstOrDefaultAsync(r => r.TrackingNumber == trackingNumber, http.RequestAborted)
+            : null;
         if (request is null)
         {
             // Not there, or not for this reader: the same answer, so a number says nothing about requests elsewhere.

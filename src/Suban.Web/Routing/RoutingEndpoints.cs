@@ -44,11 +44,11 @@ internal static class RoutingEndpoints
             .WithSummary("The trained models, newest first, with their validation figures.");
 
         // Administrators and supervisors: retrain now (corrections are also picked up on the schedule).
-        // The training runs to the end even if the caller leaves (its token is not the request's), one at a time across
+        // The training runs to the end even if the caller leaves (it stops only with the app), one at a time across
         // instances (the worker's lock).
-        group.MapPost("/train", async Task<IResult> (RoutingWorker worker) =>
+        group.MapPost("/train", async Task<IResult> (RoutingWorker worker, IHostApplicationLifetime lifetime) =>
             {
-                var (busy, report) = await worker.TrainNowAsync(CancellationToken.None);
+                var (busy, report) = await worker.TrainNowAsync(lifetime.ApplicationStopping);
                 return busy ? Problems.Conflict("A model is being trained already; its result will be in use in a moment.")
                     : report is null ? Problems.Conflict("There is no responsibility list to train from.")
                     : TypedResults.Ok(report);

@@ -136,7 +136,6 @@ internal static class TrackingEndpoints
 
     private static async Task<IResult> PhotoAsync(HttpContext http, string trackingNumber, int position, SubanDb db, ActorAccessor actors, CancellationToken cancellationToken)
     {
-
         var actor = await actors.GetAsync(cancellationToken);
         if (await FindAsync(trackingNumber, db, actor, cancellationToken) is not { } request)
         {
