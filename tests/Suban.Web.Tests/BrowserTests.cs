@@ -123,7 +123,7 @@ public sealed class BrowserTests
         // The citizen's photo is on the card, loaded with the dispatcher's session.
         var thumbnail = card.Locator("ul.photos img");
         await thumbnail.WaitForAsync();
-        await dispatcher.Page.WaitForFunctionAsync($"() => document.querySelector(\"article[data-number='{number}'] ul.photos img\").naturalWidth === 48");
+        await dispatcher.Page.WaitForFunctionAsync($"() => document.querySelector(\"article[data-number='{number}'] ul.photos img\")?.naturalWidth === 48");
         await ShootAsync(dispatcher.Page, "dispatch-desk");
         await AccessibleAsync(dispatcher.Page, "dispatch-desk");
         await card.GetByLabel("承办单位", new() { Exact = true }).FillAsync(Scenario.Street);
@@ -448,8 +448,8 @@ public sealed class BrowserTests
         // A month later both are overdue: the supervisor reminds one unit and puts the other request under supervision.
         app.Clock.Advance(TimeSpan.FromDays(30));
         await leader.Page.ReloadAsync();
-        var late = leader.Page.Locator($"article[data-number='{second}'][data-alert='Handling']");
-        var supervised = leader.Page.Locator($"article[data-number='{first}'][data-alert='Handling']");
+        var late = leader.Page.Locator($"article[data-number='{second}'][data-warned='Handling']");
+        var supervised = leader.Page.Locator($"article[data-number='{first}'][data-warned='Handling']");
         (await late.InnerTextAsync()).ShouldContain("已超期");
         await ShootAsync(leader.Page, "supervision-desk");
         await AccessibleAsync(leader.Page, "supervision-desk");
@@ -488,6 +488,7 @@ public sealed class BrowserTests
         await AccessibleAsync(street.Page, "inbox");
         await street.Page.GetByRole(AriaRole.Button, new() { Name = "全部标为已读" }).ClickAsync();
         await street.Page.Locator("li.unread").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
+        await street.Page.WaitForLoadStateAsync(LoadState.NetworkIdle); // the header's count has come back
         (await unread.IsHiddenAsync()).ShouldBeTrue();
         (await app.WithDbAsync(db => db.Notifications.CountAsync(n => n.Channel == "in-app" && n.Audience == Notifications.Audience.Unit && n.ReadAt == null && db.Units.Any(u => u.Id == n.UnitId && u.Code == Scenario.Street)))).ShouldBe(0);
 

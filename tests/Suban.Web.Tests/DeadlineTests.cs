@@ -361,7 +361,7 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         var district = await districtDispatcher.GetStringAsync("/desk/supervise");
         district.ShouldContain($"data-number=\"{futian}\" data-extension=");
         district.ShouldNotContain(nanshan);
-        district.ShouldNotContain("data-alert=");
+        district.ShouldNotContain("data-warned=");
         var city = await dispatcher.GetStringAsync("/desk/supervise");
         city.ShouldContain($"data-number=\"{nanshan}\" data-extension=");
         city.ShouldNotContain(futian);
@@ -373,11 +373,11 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         var page = await supervisor.GetStringAsync("/desk/supervise");
         page.ShouldContain($"data-number=\"{futian}\" data-extension=");
         page.ShouldContain($"data-number=\"{nanshan}\" data-extension=");
-        page.ShouldNotContain("data-alert=");
+        page.ShouldNotContain("data-warned=");
         app.Clock.Advance(TimeSpan.FromDays(20));
         page = await supervisor.GetStringAsync("/desk/supervise");
-        page.ShouldContain($"data-number=\"{futian}\" data-alert=\"Handling\"");
-        page.ShouldContain($"data-number=\"{nanshan}\" data-alert=\"Handling\"");
+        page.ShouldContain($"data-number=\"{futian}\" data-warned=\"Handling\"");
+        page.ShouldContain($"data-number=\"{nanshan}\" data-warned=\"Handling\"");
 
         // A request's page shows what the reader may see: Nanshan's street is told Futian's request does not exist,
         // as it is for a number that does not; a citizen has no such page.

@@ -142,7 +142,10 @@ internal static class DeadlineEndpoints
         }
 
         var handling = clocks.FirstOrDefault(c => c.Kind == ClockKind.Handling);
-        var pending = await s.Db.ExtensionRequests.AnyAsync(x => x.RequestId == request.Id && x.Status == ExtensionStatus.Pending, cancellationToken);
+        // Pending on a clock still counting (one recorded before extensions lapsed with their clock does not block).
+        var counting = clocks.Select(c => c.Id).ToList();
+        var pending = await s.Db.ExtensionRequests.AnyAsync(
+            x => x.RequestId == request.Id && x.Status == ExtensionStatus.Pending && counting.Contains(x.ClockId), cancellationToken);
         var outcome = await s.Workflow.ApplyAsync(actor, request, RequestAction.RequestExtension, input.Reason is null ? null : $"申请延期{days}个工作日：{input.Reason.Trim()}", (r, now) =>
         {
             if (handling is null)

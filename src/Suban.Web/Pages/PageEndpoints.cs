@@ -316,7 +316,9 @@ internal static class PageEndpoints
             r.TrackingNumber,
             Running = db.Clocks.Any(c => c.RequestId == r.Id && c.Kind == ClockKind.Handling && c.Status == ClockStatus.Running),
             Paused = db.Clocks.Any(c => c.RequestId == r.Id && c.Kind == ClockKind.Handling && c.Status == ClockStatus.Paused),
-            Pending = db.ExtensionRequests.Where(x => x.RequestId == r.Id && x.Status == Deadlines.ExtensionStatus.Pending).Select(x => (int?)x.Days).FirstOrDefault(),
+            Pending = db.ExtensionRequests.Where(x => x.RequestId == r.Id && x.Status == Deadlines.ExtensionStatus.Pending
+                    && db.Clocks.Any(c => c.Id == x.ClockId && (c.Status == ClockStatus.Running || c.Status == ClockStatus.Paused)))
+                .Select(x => (int?)x.Days).FirstOrDefault(),
         }).ToListAsync(cancellationToken);
         var orders = await db.SupervisionOrders.AsNoTracking()
             .Where(o => o.UnitId == unitId && o.Status == Deadlines.SupervisionStatus.Open && requests.Any(r => r.Id == o.RequestId))

@@ -12,7 +12,7 @@ namespace Suban.Web.Pages;
 public sealed record PendingExtension(long Id, string TrackingNumber, string Title, string UnitName, int Days, string Reason, DateTimeOffset RequestedAt, DateTimeOffset? DueAt);
 
 /// <summary>A running limit past its warning point: who answers for it, how late, how often reminded already.</summary>
-public sealed record ClockAlert(string TrackingNumber, string Title, RequestState State, ClockKind Kind, string UnitName, DateTimeOffset DueAt, TimeSpan Left, Warning Warning, int Reminders, bool CanSupervise, bool UnderSupervision);
+public sealed record WarnedClock(string TrackingNumber, string Title, RequestState State, ClockKind Kind, string UnitName, DateTimeOffset DueAt, TimeSpan Left, Warning Warning, int Reminders, bool CanSupervise, bool UnderSupervision);
 
 /// <summary>A supervision order (督办单), open or lately answered.</summary>
 public sealed record OrderLine(long Id, string TrackingNumber, string Title, string UnitName, string Text, DateTimeOffset IssuedAt, DateTimeOffset DueAt, SupervisionStatus Status, DateTimeOffset? AnsweredAt, string? Answer, bool Late);
@@ -22,7 +22,7 @@ public sealed record OrderLine(long Id, string TrackingNumber, string Title, str
 /// dispatchers), and for supervisors the limits at warning or overdue, to remind (催办) or supervise (督办), with the
 /// supervision orders open or answered in the last 30 days.
 /// </summary>
-public sealed record SupervisionDeskData(IReadOnlyList<PendingExtension> Extensions, IReadOnlyList<ClockAlert> Alerts, IReadOnlyList<OrderLine> Orders)
+public sealed record SupervisionDeskData(IReadOnlyList<PendingExtension> Extensions, IReadOnlyList<WarnedClock> Warned, IReadOnlyList<OrderLine> Orders)
 {
     private const int Shown = 200;
 
@@ -39,11 +39,11 @@ public sealed record SupervisionDeskData(IReadOnlyList<PendingExtension> Extensi
                 && db.Clocks.Any(c => c.Id == x.ClockId && (c.Status == ClockStatus.Running || c.Status == ClockStatus.Paused)))
             .OrderBy(x => x.RequestedAt).Take(Shown).ToListAsync(cancellationToken);
 
-        List<RequestClock> alerts = [];
+        List<RequestClock> warned = [];
         List<SupervisionOrder> orders = [];
         if (actor.IsIn(Roles.Supervisor))
         {
-            alerts = await db.Clocks.AsNoTracking()
+            warned = await db.Clocks.AsNoTracking()
                 .Where(c => c.Status == ClockStatus.Running && c.Kind != ClockKind.Supervision && c.WarnAt <= now && visible.Any(r => r.Id == c.RequestId))
                 .OrderBy(c => c.DueAt).Take(Shown).ToListAsync(cancellationToken);
             var since = now.AddDays(-30);
@@ -52,18 +52,18 @@ public sealed record SupervisionDeskData(IReadOnlyList<PendingExtension> Extensi
                 .OrderBy(o => o.Status == SupervisionStatus.Open ? 0 : 1).ThenBy(o => o.DueAt).Take(Shown).ToListAsync(cancellationToken);
         }
 
-        var requestIds = extensions.Select(x => x.RequestId).Concat(alerts.Select(c => c.RequestId)).Concat(orders.Select(o => o.RequestId)).Distinct().ToList();
+        var requestIds = extensions.Select(x => x.RequestId).Concat(warned.Select(c => c.RequestId)).Concat(orders.Select(o => o.RequestId)).Distinct().ToList();
         var requests = await db.Requests.AsNoTracking().Where(r => requestIds.Contains(r.Id))
             .Select(r => new { r.Id, r.TrackingNumber, r.Title, r.State }).ToDictionaryAsync(r => r.Id, cancellationToken);
-        var unitIds = extensions.Select(x => x.UnitId).Concat(alerts.Select(c => c.UnitId)).Concat(orders.Select(o => o.UnitId)).Distinct().ToList();
+        var unitIds = extensions.Select(x => x.UnitId).Concat(warned.Select(c => c.UnitId)).Concat(orders.Select(o => o.UnitId)).Distinct().ToList();
         var units = await db.Units.AsNoTracking().Where(u => unitIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Name, cancellationToken);
         var clockIds = extensions.Select(x => x.ClockId).ToList();
         var extended = await db.Clocks.AsNoTracking().Where(c => clockIds.Contains(c.Id))
             .ToDictionaryAsync(c => c.Id, c => c.DueAt, cancellationToken);
 
         // Reminders sent for each late clock (its ladder steps) and by hand to the unit answering for it.
-        var alertIds = alerts.Select(c => c.RequestId).Distinct().ToList();
-        var sent = await db.Reminders.AsNoTracking().Where(m => alertIds.Contains(m.RequestId) && !m.Skipped)
+        var warnedIds = warned.Select(c => c.RequestId).Distinct().ToList();
+        var sent = await db.Reminders.AsNoTracking().Where(m => warnedIds.Contains(m.RequestId) && !m.Skipped)
             .Select(m => new { m.RequestId, m.ClockId, m.UnitId }).ToListAsync(cancellationToken);
         var supervised = orders.Where(o => o.Status == SupervisionStatus.Open).Select(o => o.RequestId).ToHashSet();
 
@@ -71,10 +71,10 @@ public sealed record SupervisionDeskData(IReadOnlyList<PendingExtension> Extensi
             extensions.Select(x => new PendingExtension(
                 x.Id, requests[x.RequestId].TrackingNumber, requests[x.RequestId].Title, units[x.UnitId], x.Days, x.Reason,
                 RequestViews.Utc(x.RequestedAt), extended.TryGetValue(x.ClockId, out var due) ? RequestViews.Utc(due) : null)).ToList(),
-            alerts.Select(c =>
+            warned.Select(c =>
             {
                 var r = requests[c.RequestId];
-                return new ClockAlert(
+                return new WarnedClock(
                     r.TrackingNumber, r.Title, r.State, c.Kind, units[c.UnitId], RequestViews.Utc(c.DueAt), c.DueAt - now, TimeLimit.WarningAt(now, c.WarnAt, c.DueAt),
                     sent.Count(m => m.ClockId == c.Id || (m.ClockId is null && m.RequestId == c.RequestId && m.UnitId == c.UnitId)), CanSupervise: r.State is RequestState.Dispatched or RequestState.InProgress or RequestState.Reopened,
                     UnderSupervision: supervised.Contains(c.RequestId));
