@@ -433,6 +433,8 @@ public sealed class DeadlineTests(Apps apps) : IClassFixture<Apps>
         record.GetProperty("supervisionOrders")[0].GetProperty("status").GetString().ShouldBe("withdrawn");
         record.GetProperty("clocks").EnumerateArray().Single(c => c.GetProperty("kind").GetString() == "supervision").GetProperty("status").GetString().ShouldBe("cancelled");
         (await UnitDeskAsync()).ShouldNotContain("请限期办结");
+        (await handler.GetFromJsonAsync<List<JsonElement>>("/api/v1/me/notifications?unread=true", Scenario.Json))!
+            .ShouldContain(n => n.GetProperty("trackingNumber").GetString() == returned && n.GetProperty("text").GetString()!.StartsWith("督办单已撤回"));
         (await handler.PostAsJsonAsync($"/api/v1/requests/{returned}/supervision/{order.GetProperty("id").GetInt64()}/answer", new { answer = "x" })).IsSuccessStatusCode.ShouldBeFalse();
         (await (await s.Dispatcher()).PostAsJsonAsync($"/api/v1/requests/{returned}/dispatch", new { leadUnitCode = Scenario.OtherStreet })).EnsureSuccessStatusCode();
         app.Clock.Advance(TimeSpan.FromDays(20));

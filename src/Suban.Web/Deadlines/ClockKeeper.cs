@@ -143,7 +143,9 @@ internal sealed class ClockKeeper(SubanDb db, Calendars calendars, CatalogueStor
             var orders = await db.SupervisionOrders.Where(o => o.RequestId == request.Id && o.Status == SupervisionStatus.Open && o.UnitId != lead).ToListAsync(cancellationToken);
             foreach (var order in orders)
             {
+                // The unit is told (in-app only: a department system's webhook events have no withdrawal).
                 order.Status = SupervisionStatus.Withdrawn;
+                await outbox.ToUnitAsync(order.UnitId, request.Id, nameof(RequestAction.Supervise), $"督办单已撤回：工单{request.TrackingNumber}已不由本单位主办，无需回复。", now, cancellationToken: cancellationToken, webhook: false);
             }
 
             var withdrawn = orders.Select(o => (long?)o.Id).ToHashSet();
