@@ -149,6 +149,16 @@ public enum ExtensionStatus
     Lapsed,
 }
 
+/// <summary>The one definition of an extension waiting for a decision, for every desk that counts or lists them.</summary>
+internal static class ExtensionQueries
+{
+    /// <summary>Pending, on a handling clock still counting (running, or stood still by a suspension); one left
+    /// pending on a clock that has ended waits for no one.</summary>
+    public static IQueryable<ExtensionRequest> Waiting(Data.SubanDb db) =>
+        db.ExtensionRequests.Where(x => x.Status == ExtensionStatus.Pending
+            && db.Clocks.Any(c => c.Id == x.ClockId && (c.Status == ClockStatus.Running || c.Status == ClockStatus.Paused)));
+}
+
 /// <summary>A unit's request for more time on a handling clock, and the decision on it.</summary>
 public sealed class ExtensionRequest
 {

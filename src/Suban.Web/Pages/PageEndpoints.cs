@@ -241,10 +241,7 @@ internal static class PageEndpoints
             .Where(u => u.Kind != UnitKind.CityPlatform && u.Kind != UnitKind.DistrictPlatform)
             .OrderBy(u => u.Code).Select(u => new UnitOption(u.Code, u.Name)).ToListAsync(http.RequestAborted);
         var platform = actor.Unit?.Id;
-        var pending = await db.ExtensionRequests.CountAsync(
-            x => x.Status == Deadlines.ExtensionStatus.Pending && db.Requests.Any(r => r.Id == x.RequestId && r.PlatformUnitId == platform)
-                && db.Clocks.Any(c => c.Id == x.ClockId && (c.Status == ClockStatus.Running || c.Status == ClockStatus.Paused)),
-            http.RequestAborted);
+        var pending = await Deadlines.ExtensionQueries.Waiting(db).CountAsync(x => db.Requests.Any(r => r.Id == x.RequestId && r.PlatformUnitId == platform), http.RequestAborted);
         return Page<DispatchDesk>(http, actor, new() { ["Units"] = units, ["Platforms"] = platforms, ["Submitted"] = submitted, ["Returned"] = returned, ["PendingExtensions"] = pending });
     }
 
@@ -311,14 +308,13 @@ internal static class PageEndpoints
 
     private static async Task<Dictionary<string, UnitDeskTime>> UnitDeskTimeAsync(SubanDb db, IQueryable<ServiceRequest> requests, int? unitId, CancellationToken cancellationToken)
     {
+        var waiting = Deadlines.ExtensionQueries.Waiting(db);
         var clocks = await requests.Select(r => new
         {
             r.TrackingNumber,
             Running = db.Clocks.Any(c => c.RequestId == r.Id && c.Kind == ClockKind.Handling && c.Status == ClockStatus.Running),
             Paused = db.Clocks.Any(c => c.RequestId == r.Id && c.Kind == ClockKind.Handling && c.Status == ClockStatus.Paused),
-            Pending = db.ExtensionRequests.Where(x => x.RequestId == r.Id && x.Status == Deadlines.ExtensionStatus.Pending
-                    && db.Clocks.Any(c => c.Id == x.ClockId && (c.Status == ClockStatus.Running || c.Status == ClockStatus.Paused)))
-                .Select(x => (int?)x.Days).FirstOrDefault(),
+            Pending = waiting.Where(x => x.RequestId == r.Id).Select(x => (int?)x.Days).FirstOrDefault(),
         }).ToListAsync(cancellationToken);
         var orders = await db.SupervisionOrders.AsNoTracking()
             .Where(o => o.UnitId == unitId && o.Status == Deadlines.SupervisionStatus.Open && requests.Any(r => r.Id == o.RequestId))

@@ -31,12 +31,11 @@ public sealed record SupervisionDeskData(IReadOnlyList<PendingExtension> Extensi
         var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
 
         // A supervisor decides any extension it can see; a dispatcher those of the requests on its own platform, which
-        // is the one told of them. An extension counts while its handling clock still runs or stands.
+        // is the one told of them.
         var platform = actor.Unit?.Id;
         var decidable = actor.IsIn(Roles.Supervisor) ? visible : visible.Where(r => r.PlatformUnitId == platform);
-        var extensions = await db.ExtensionRequests.AsNoTracking()
-            .Where(x => x.Status == ExtensionStatus.Pending && decidable.Any(r => r.Id == x.RequestId)
-                && db.Clocks.Any(c => c.Id == x.ClockId && (c.Status == ClockStatus.Running || c.Status == ClockStatus.Paused)))
+        var extensions = await ExtensionQueries.Waiting(db).AsNoTracking()
+            .Where(x => decidable.Any(r => r.Id == x.RequestId))
             .OrderBy(x => x.RequestedAt).Take(Shown).ToListAsync(cancellationToken);
 
         List<RequestClock> warned = [];
