@@ -118,6 +118,9 @@ internal static class Startup
         services.AddOptions<Deadlines.DeadlineOptions>().Bind(configuration.GetSection(Deadlines.DeadlineOptions.Section))
             .Validate(o => o.IsValid(out _), "Deadlines options are out of range (see DeadlineOptions).")
             .ValidateOnStart();
+        services.AddOptions<Hotspots.HotspotOptions>().Bind(configuration.GetSection(Hotspots.HotspotOptions.Section))
+            .Validate(o => o.IsValid(out _), "Hotspots options are out of range (see HotspotOptions).")
+            .ValidateOnStart();
         services.AddSingleton<Deadlines.Calendars>();
         services.AddScoped<Deadlines.CalendarSeeder>();
         services.AddScoped<Deadlines.ClockKeeper>();
@@ -264,6 +267,7 @@ internal static class Startup
         app.MapLoginPage();
         Routing.RoutingEndpoints.MapRouting(app);
         Deadlines.DeadlineEndpoints.MapDeadlines(app);
+        Hotspots.HotspotEndpoints.MapHotspots(app);
         Deadlines.LeagueEndpoints.MapLeague(app);
         Open311.Open311Endpoints.MapOpen311(app);
         app.MapDepartmentSystems();

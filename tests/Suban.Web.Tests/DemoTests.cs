@@ -61,5 +61,13 @@ public sealed class DemoTests
         var league = await app.WithServiceAsync<Deadlines.LeagueTable, Deadlines.League>(t =>
             t.ComputeAsync(Deadlines.Period.Containing(Deadlines.PeriodKind.Year, Core.Deadlines.WorkingCalendar.LocalDate(app.Clock.GetUtcNow().UtcDateTime)), CancellationToken.None));
         league.Rows.Count.ShouldBeGreaterThan(10);
+
+        // The hotspot desk has something to show: night work near 岗厦村, rubbish back at 莲花一村.
+        var hotspots = await app.WithServiceAsync<Web.Catalogue.CatalogueStore, Web.Hotspots.HotspotReport>(catalogue => app.WithDbAsync(db =>
+            Web.Hotspots.HotspotReport.LoadAsync(db, Web.Infrastructure.Actor.System, catalogue, new Web.Hotspots.HotspotOptions(), app.Clock.GetUtcNow().UtcDateTime, CancellationToken.None)));
+        var hotspot = hotspots.Hotspots.ShouldHaveSingleItem();
+        (hotspot.Area, hotspot.MatterCode, hotspot.Level, hotspot.People).ShouldBe(("440304004", "03.01.002", Core.Hotspots.HotspotLevel.Hotspot, 6));
+        hotspots.Recurrences.ShouldContain(r => r.Area == "440304009" && r.MatterCode == "08.04.002");
+        requests.Where(r => r.StreetCode != null).Count().ShouldBe(600);
     }
 }

@@ -62,6 +62,7 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         ["league"] = new("GET", "/api/v1/league?period=month", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
         ["users"] = new("GET", "/api/v1/users", null, null, [Roles.Administrator]),
         ["stats"] = new("GET", "/api/v1/stats", null, null, [Roles.Supervisor, Roles.Analyst, Roles.Administrator]),
+        ["hotspots"] = new("GET", "/api/v1/hotspots", null, null, [Roles.Supervisor, Roles.Dispatcher, Roles.Analyst, Roles.Administrator]),
         ["export"] = new("GET", "/api/v1/exports/requests?format=csv", null, null, Everyone.Except([Roles.Citizen]).ToArray()),
         ["systems"] = new("GET", "/api/v1/systems", null, null, [Roles.Administrator]),
         ["webhooks"] = new("GET", "/api/v1/webhooks", null, null, [Roles.Administrator]),
@@ -156,6 +157,7 @@ public sealed class RoleMatrixTests(Apps apps) : IClassFixture<Apps>
         "POST /api/v1/webhooks", "DELETE /api/v1/webhooks/{id:int}", "POST /api/v1/webhooks/{id:int}/activate", // IntegrationTests
         "PUT /api/v1/webhooks/{id:int}", "POST /api/v1/webhooks/{id:int}/secret",
         "GET /api/v1/webhooks/{id:int}/deliveries", "POST /api/v1/webhooks/deliveries/{deliveryId:long}/replay",
+        "POST /api/v1/hotspots/events", // needs a hotspot: HotspotTests check who may create events
         "POST /api/v1/imports", "GET /api/v1/imports/{id:long}", "GET /api/v1/imports/{id:long}/rejections", // need an import: IntegrationTests
     ];
 

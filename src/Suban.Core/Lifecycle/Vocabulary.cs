@@ -107,6 +107,9 @@ public enum Channel
     Open311,
     DepartmentSystem,
     BulkImport,
+
+    /// <summary>A data-driven event (大数据事件工单): the platform's own request about a hotspot its data showed.</summary>
+    DataDriven,
 }
 
 public enum Rating

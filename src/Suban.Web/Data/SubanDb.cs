@@ -68,6 +68,8 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
 
     public DbSet<Integration.ImportRejection> ImportRejections => Set<Integration.ImportRejection>();
 
+    public DbSet<Hotspots.DataDrivenEvent> DataDrivenEvents => Set<Hotspots.DataDrivenEvent>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Enums are stored by name: readable in SQL and safe when members are added or reordered.
@@ -417,6 +419,26 @@ public sealed class SubanDb(DbContextOptions<SubanDb> options) : IdentityDbConte
             e.Property(x => x.Reason).HasMaxLength(300);
             e.HasIndex(x => new { x.JobId, x.Row });
             e.HasOne<Integration.ImportJob>().WithMany().HasForeignKey(x => x.JobId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Hotspots.DataDrivenEvent>(e =>
+        {
+            e.ToTable("data_driven_events");
+            e.Property(x => x.AreaCode).HasMaxLength(32);
+            e.Property(x => x.MatterCode).HasMaxLength(32);
+            e.Property(x => x.CreatedByUserId).HasMaxLength(450);
+            e.HasIndex(x => x.RequestId).IsUnique();
+            e.HasIndex(x => new { x.AreaCode, x.MatterCode });
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(x => x.RequestId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(x => x.Members).WithOne().HasForeignKey(m => m.EventId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Hotspots.DataDrivenEventMember>(e =>
+        {
+            e.ToTable("data_driven_event_members");
+            e.HasKey(m => new { m.EventId, m.RequestId });
+            e.HasIndex(m => m.RequestId);
+            e.HasOne<ServiceRequest>().WithMany().HasForeignKey(m => m.RequestId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<DataProtectionKey>().ToTable("data_protection_keys");

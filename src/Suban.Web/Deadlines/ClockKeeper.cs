@@ -92,7 +92,13 @@ internal sealed class ClockKeeper(SubanDb db, Calendars calendars, CatalogueStor
 
             case RequestAction.Reply:
                 End(running, now, ClockStatus.Stopped, ClockKind.Accept, ClockKind.Handling);
-                Start(request, ClockKind.FollowUp, request.PlatformUnitId, TimeLimit.WorkingDays(Rules.FollowUpDays), now, calendar);
+
+                // A data-driven event has no citizen to call back; it closes when its rating period ends.
+                if (request.Channel != Channel.DataDriven)
+                {
+                    Start(request, ClockKind.FollowUp, request.PlatformUnitId, TimeLimit.WorkingDays(Rules.FollowUpDays), now, calendar);
+                }
+
                 break;
 
             case RequestAction.RateSatisfied or RequestAction.RateBasicallySatisfied or RequestAction.AutoClose:

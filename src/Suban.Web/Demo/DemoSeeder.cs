@@ -100,19 +100,12 @@ internal sealed class DemoSeeder(
         var now = clock.GetUtcNow().UtcDateTime;
         var sequences = new Dictionary<string, long>();
 
-        var batch = new List<ServiceRequest>();
-        for (var i = 0; i < options.Requests; i++)
+        ServiceRequest NewRequest(Template template, Unit street, string place, DateTime submitted, Channel channel, string phone)
         {
-            var template = templates[random.Next(templates.Count)];
-            var street = streets[random.Next(streets.Count)];
             var district = byCode[street.DistrictCode!];
-            var streetPlaces = places[street.Code].ToList();
-            var place = streetPlaces.Count > 0 ? streetPlaces[random.Next(streetPlaces.Count)] : street.Name;
-            var submitted = now - TimeSpan.FromMinutes(random.Next(10, options.Days * 24 * 60));
             var localDay = TimeZoneInfo.ConvertTimeFromUtc(submitted, timeZone).ToString("yyyyMMdd");
             var sequence = sequences[localDay] = sequences.GetValueOrDefault(localDay) + 1;
-            var channel = PickChannel(random);
-            var request = new ServiceRequest
+            return new ServiceRequest
             {
                 TrackingNumber = TrackingNumber.Format(intakeOptions.Value.TrackingPrefix, DateOnly.ParseExact(localDay, "yyyyMMdd"), sequence),
                 Type = Enum.Parse<RequestType>(template.Type, ignoreCase: true),
@@ -122,7 +115,7 @@ internal sealed class DemoSeeder(
                 Latitude = null,
                 Longitude = null,
                 ContactName = FakeName(random),
-                ContactPhone = $"199{random.Next(10_000_000, 99_999_999)}",
+                ContactPhone = phone,
                 IsAnonymous = random.NextDouble() < 0.1,
                 Channel = channel,
                 Urgency = Enum.Parse<Urgency>(template.Urgency, ignoreCase: true),
@@ -131,8 +124,22 @@ internal sealed class DemoSeeder(
                 PlatformUnitId = root.Id,
                 SubmittedAt = submitted,
                 UpdatedAt = submitted,
+                DistrictCode = district.DistrictCode,
+                StreetCode = street.Code,
             };
+        }
 
+        var planted = Planted(byCode, now);
+        var batch = new List<ServiceRequest>();
+        for (var i = 0; i < options.Requests - planted.Count; i++)
+        {
+            var template = templates[random.Next(templates.Count)];
+            var street = streets[random.Next(streets.Count)];
+            var district = byCode[street.DistrictCode!];
+            var streetPlaces = places[street.Code].ToList();
+            var place = streetPlaces.Count > 0 ? streetPlaces[random.Next(streetPlaces.Count)] : street.Name;
+            var submitted = now - TimeSpan.FromMinutes(random.Next(10, options.Days * 24 * 60));
+            var request = NewRequest(template, street, place, submitted, PickChannel(random), $"199{random.Next(10_000_000, 99_999_999)}");
             var departmentCode = topicUnits.GetValueOrDefault(template.Topic.Split('.')[0]) ?? "";
             var handling = departmentCode.Length == 0 ? street : byCode[$"{district.Code}-{departmentCode}"];
             Walk(request, random, now, root, district, handling, handling == street ? null : street, demoUsers);
@@ -143,6 +150,19 @@ internal sealed class DemoSeeder(
             {
                 await SaveAsync(batch, cancellationToken);
             }
+        }
+
+        // A hotspot and a recurrence the hotspot desk can show: requests with their matter and street, as a
+        // dispatcher would have set them.
+        foreach (var p in planted)
+        {
+            var district = byCode[p.Street.DistrictCode!];
+            var request = NewRequest(p.Template, p.Street, p.Place, p.Submitted, p.Channel, p.Phone);
+            request.MatterCode = p.Matter;
+            request.MatterConfirmed = true;
+            Walk(request, random, now, root, district, p.Lead, p.Lead == p.Street ? null : p.Street, demoUsers, p.Progress);
+            CloseIfUnrated(request, now, ratingOptions.Value.AutoCloseAfter);
+            batch.Add(request);
         }
 
         await SaveAsync(batch, cancellationToken);
@@ -198,11 +218,14 @@ internal sealed class DemoSeeder(
     }
 
     /// <summary>How far along the request gets depends on its age: old ones are mostly closed.</summary>
-    private static void Walk(ServiceRequest request, Random random, DateTime now, Unit root, Unit district, Unit lead, Unit? coHandler, Dictionary<string, User> staff)
+    /// <param name="progress">How far it gets, 0 to 1, where the demo needs it (then without cancelling, returning or a
+    /// dissatisfied citizen on the way); else drawn by its age.</param>
+    private static void Walk(ServiceRequest request, Random random, DateTime now, Unit root, Unit district, Unit lead, Unit? coHandler, Dictionary<string, User> staff, double? progress = null)
     {
         var t = request.SubmittedAt;
         var ageDays = (now - t).TotalDays;
-        var progress = random.NextDouble() * Math.Min(1.0, 0.35 + ageDays / 12);
+        var detours = progress is null;
+        progress ??= random.NextDouble() * Math.Min(1.0, 0.35 + ageDays / 12);
 
         void Step(RequestAction action, Role role, Unit? unit, string? note, Action? effect = null, double maxHours = 6)
         {
@@ -257,7 +280,7 @@ internal sealed class DemoSeeder(
                 return;
             }
 
-            if (random.NextDouble() < 0.03)
+            if (detours && random.NextDouble() < 0.03)
             {
                 Step(RequestAction.Cancel, Role.Dispatcher, root, "重复诉求，已与此前工单合并处理");
                 request.ClosedAt = t;
@@ -285,7 +308,7 @@ internal sealed class DemoSeeder(
                 return;
             }
 
-            if (random.NextDouble() < 0.04)
+            if (detours && random.NextDouble() < 0.04)
             {
                 Step(RequestAction.Return, Role.Handler, lead, "该事项不属于本单位职责范围，请重新分拨");
                 foreach (var assignment in request.Assignments)
@@ -324,7 +347,7 @@ internal sealed class DemoSeeder(
                 return;
             }
 
-            if (random.NextDouble() < 0.06)
+            if (detours && random.NextDouble() < 0.06)
             {
                 Step(RequestAction.RateDissatisfied, Role.Citizen, null, "问题没有解决，仍然存在", maxHours: 48);
                 request.Rating = Rating.Dissatisfied;
@@ -380,6 +403,40 @@ internal sealed class DemoSeeder(
     }
 
     private sealed class StopWalk : Exception;
+
+    private sealed record PlantedRequest(Template Template, Unit Street, string Place, string Matter, Unit Lead, DateTime Submitted, Channel Channel, string Phone, double? Progress = null);
+
+    /// <summary>
+    /// Night work at a building site near 岗厦村 that six people complained of in five days (one of them twice), after
+    /// one complaint in the weeks before: a hotspot. Rubbish piling up at 莲花一村 again, five weeks after it was
+    /// cleared and the request closed: a recurrence.
+    /// </summary>
+    private static List<PlantedRequest> Planted(Dictionary<string, Unit> byCode, DateTime now)
+    {
+        var futian = byCode["440304004"];
+        var huafu = byCode["440304009"];
+        var housing = byCode["440304-ZJ"];
+        const string night = "03.01.002";
+        static Template Noise(string title, string description) => new("complaint", "noise.construction", title, description, "fast");
+        var site = "{place}旁边的工地";
+        List<PlantedRequest> planted =
+        [
+            new(Noise("{place}工地晚上施工", $"{site}最近晚上十点以后还在干活，吵得老人睡不着，请管一管。"), futian, "岗厦村", night, housing, now.AddDays(-20), Channel.Hotline, "19900100001", 1.0),
+            new(Noise("{place}旁工地凌晨还在施工", $"{site}凌晨一点还在施工，挖掘机和运泥车的声音特别大，整栋楼都被吵醒了。"), futian, "岗厦村", night, housing, now.AddDays(-5).AddHours(-3), Channel.Hotline, "19900100002"),
+            new(Noise("工地夜间打桩吵得无法入睡", $"{site}连续几晚夜里打桩，咚咚声一直响到两三点，孩子第二天还要上学。"), futian, "岗厦村", night, housing, now.AddDays(-4).AddHours(-9), Channel.WeChat, "19900100003"),
+            new(Noise("深夜工地机器轰鸣扰民", $"{site}深夜机器轰鸣，请问有没有夜间施工许可？希望尽快查处。"), futian, "岗厦村", night, housing, now.AddDays(-3).AddHours(-20), Channel.Mobile, "19900100004"),
+            new(Noise("{place}附近工地十二点后还在作业", $"{site}晚上十二点以后还在作业，灯光和噪音都很大。"), futian, "岗厦村", night, housing, now.AddDays(-3).AddHours(-2), Channel.Hotline, "19900100005"),
+            new(Noise("夜间施工噪音太大，请查处", $"{site}夜间施工噪音太大，已经一个星期了，请相关部门查处。"), futian, "岗厦村", night, housing, now.AddDays(-2).AddHours(-6), Channel.Web, "19900100006"),
+            new(Noise("工地半夜运泥车和挖掘机作业", $"{site}半夜运泥车进进出出，挖掘机一直在挖，严重影响休息。"), futian, "岗厦村", night, housing, now.AddDays(-1).AddHours(-4), Channel.Hotline, "19900100007"),
+            new(Noise("工地夜间施工问题仍未解决", $"前几天反映过{site}夜间施工的问题，昨晚又吵到凌晨，问题仍未解决。"), futian, "岗厦村", night, housing, now.AddHours(-7), Channel.Hotline, "19900100003", 0.0),
+
+            new(new("complaint", "urban.appearance", "{place}楼下垃圾堆积发臭", "{place}楼下的公共区域堆了很多垃圾，天热发臭还招老鼠，请尽快清理。", "normal"),
+                huafu, "莲花一村", "08.04.002", huafu, now.AddDays(-40), Channel.Hotline, "19900100011", 1.0),
+            new(new("complaint", "urban.appearance", "{place}垃圾又堆起来了", "上个月反映过{place}楼下公共区域垃圾堆积，清理过一次，现在又堆满了，希望彻底解决。", "normal"),
+                huafu, "莲花一村", "08.04.002", huafu, now.AddDays(-2), Channel.WeChat, "19900100012", 0.0),
+        ];
+        return planted;
+    }
 
     private static readonly string[] Replies =
     [

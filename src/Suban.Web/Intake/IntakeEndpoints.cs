@@ -98,6 +98,7 @@ internal static class IntakeEndpoints
     /// What every channel shares once its own input is valid: the matter, idempotency, the place, the tracking
     /// number, the request with its photos and submit event, the clocks, the duplicate index, then routing.
     /// </summary>
+    /// <param name="alongside">Adds what must be committed with the request, and may settle its place; it has its id by then.</param>
     internal static async Task<IntakeResult> TakeInAsync(
         IntakeServices s,
         SubmitRequest input,
@@ -105,7 +106,8 @@ internal static class IntakeEndpoints
         Submitter submitter,
         string? idempotencyKey,
         string? mediaUrl,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Action<ServiceRequest>? alongside = null)
     {
         var db = s.Db;
         var options = s.Options.Value;
@@ -188,6 +190,7 @@ internal static class IntakeEndpoints
             request.Photos.AddRange(photos.Select(p => new RequestPhoto { Position = p.Position, ContentType = p.ContentType, Content = p.Content }));
             db.Requests.Add(request);
             await db.SaveChangesAsync(cancellationToken);
+            alongside?.Invoke(request);
             s.Clocks.OnSubmitted(request, now.UtcDateTime, calendar);
             s.Duplicates.Add(request);
             await db.SaveChangesAsync(cancellationToken);

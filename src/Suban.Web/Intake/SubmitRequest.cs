@@ -121,6 +121,10 @@ internal static class SubmitValidation
         {
             Add("channel", "Say which channel the request came through.");
         }
+        else if (input.Channel == Channel.DataDriven)
+        {
+            Add("channel", "Data-driven events are the platform's own requests, created from a hotspot (/api/v1/hotspots/events).");
+        }
         else if (!staffChannelsAllowed && !Channels.IsSelfService(input.Channel.Value))
         {
             Add("channel", "Citizens submit through web, mobile or wechat; other channels are staffed.");

@@ -50,6 +50,8 @@ public sealed record DashboardStats(
         (Channel.Open311, false) => "合作应用",
         (Channel.DepartmentSystem, false) => "部门系统",
         (Channel.BulkImport, false) => "历史导入",
+        (Channel.DataDriven, false) => "大数据发现",
+        (Channel.DataDriven, true) => "Data-driven",
         (var c, _) => c.ToString(),
     };
 

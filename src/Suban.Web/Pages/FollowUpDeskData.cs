@@ -33,7 +33,8 @@ internal static class FollowUpDeskData
     public static async Task<List<FollowUpCall>> LoadAsync(SubanDb db, Actor actor, DateTime now, CancellationToken cancellationToken)
     {
         var visible = await db.Requests.AsNoTracking().VisibleTo(db, actor, cancellationToken);
-        var rows = await visible.Where(r => r.State == RequestState.Replied)
+        // A data-driven event has nobody to call: it closes when its rating period ends.
+        var rows = await visible.Where(r => r.State == RequestState.Replied && r.Channel != Channel.DataDriven)
             .Select(r => new
             {
                 Request = r,

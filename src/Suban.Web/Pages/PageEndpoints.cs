@@ -46,6 +46,10 @@ internal static class PageEndpoints
         // Supervisors and dispatchers: extensions to decide; supervisors also remind and supervise late requests.
         routes.MapGet("/desk/supervise", SupervisionDeskAsync).AllowAnonymous().ExcludeFromDescription();
 
+        // Supervisors, dispatchers, analysts, administrators: hotspots and recurrences; the first two create
+        // data-driven events from a hotspot.
+        routes.MapGet("/desk/hotspots", HotspotDeskAsync).AllowAnonymous().ExcludeFromDescription();
+
         // Dispatchers: a server-sent event whenever their queues change.
         routes.MapGet("/api/v1/queue/stream", QueueStreamAsync)
             .WithTags("Dispatch")
@@ -364,8 +368,16 @@ internal static class PageEndpoints
         var codes = record.Reminders.Select(m => m.UnitCode).Concat(record.SupervisionOrders.Select(o => o.UnitCode)).Distinct().ToList();
         var snapshot = (await catalogue.CurrentAsync(http.RequestAborted))?.Snapshot;
         var matter = request.MatterCode is { } code ? snapshot?[code] : null;
+
+        // A data-driven event names the requests that made its hotspot; such a request names its events. Only those the
+        // reader may see are linked.
+        var memberIds = await db.DataDrivenEvents.Where(e => e.RequestId == request.Id).SelectMany(e => e.Members.Select(m => m.RequestId)).ToListAsync(http.RequestAborted);
+        var members = await visible.Where(r => memberIds.Contains(r.Id)).OrderBy(r => r.SubmittedAt).Select(r => r.TrackingNumber).ToListAsync(http.RequestAborted);
+        var events = await visible.Where(r => db.DataDrivenEvents.Any(e => e.RequestId == r.Id && e.Members.Any(m => m.RequestId == request.Id)))
+            .OrderBy(r => r.SubmittedAt).Select(r => r.TrackingNumber).ToListAsync(http.RequestAborted);
         return Page<RequestPage>(http, actor, new()
         {
+            ["EventLinks"] = new RequestPage.HotspotLinks(memberIds.Count, members, events),
             ["Number"] = request.TrackingNumber,
             ["Detail"] = await RequestViews.DetailAsync(db, request, actor, now, http.RequestAborted),
             ["Record"] = record,
@@ -402,6 +414,18 @@ internal static class PageEndpoints
 
         var data = await SupervisionDeskData.LoadAsync(db, actor, clock.GetUtcNow().UtcDateTime, http.RequestAborted);
         return Page<SupervisionDesk>(http, actor, new() { ["Data"] = data, ["SupervisionDays"] = deadlines.Value.SupervisionDays });
+    }
+
+    private static async Task<IResult> HotspotDeskAsync(HttpContext http, SubanDb db, ActorAccessor actors, CatalogueStore catalogue, TimeProvider clock, IOptions<Hotspots.HotspotOptions> options)
+    {
+        var actor = await actors.GetAsync(http.RequestAborted);
+        if (Guard(http, actor, Hotspots.HotspotEndpoints.Readers) is { } refused)
+        {
+            return refused;
+        }
+
+        var report = await Hotspots.HotspotReport.LoadAsync(db, actor, catalogue, options.Value, clock.GetUtcNow().UtcDateTime, http.RequestAborted);
+        return Page<HotspotDesk>(http, actor, new() { ["Report"] = report, ["CanCreate"] = Hotspots.HotspotEndpoints.Creators.Any(actor.IsIn) });
     }
 
     private static async Task<IResult> DashboardAsync(HttpContext http, DateOnly? from, DateOnly? to, SubanDb db, ActorAccessor actors, CatalogueStore catalogue, TimeProvider clock)

@@ -405,6 +405,18 @@
   });
   restoreDrafts();
 
+  // ---- Hotspots: a data-driven event for a hotspot; its request's page opens once it is created ----
+  document.querySelectorAll('form.hotspot-event').forEach((form) => form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const card = form.closest('[data-hotspot]');
+    const button = form.querySelector('button[type=submit]');
+    busy(button, true);
+    const result = await api('POST', '/api/v1/hotspots/events', Object.assign({ area: form.dataset.area, matter: form.dataset.matter }, bodyOf(form)));
+    if (!result.ok) { busy(button, false); showProblem(card, result.data); return; }
+    const lang = document.body.dataset.lang === 'en' ? '?lang=en' : '';
+    location.href = `/requests/${encodeURIComponent(result.data.trackingNumber)}${lang}`;
+  }));
+
   // ---- Dashboard: charts ----
   const data = document.getElementById('dashboard-data');
   if (data && window.echarts) {
