@@ -405,6 +405,69 @@ public sealed class BrowserTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task HotspotDesk_ShowsAHotspotAndARecurrence_AndMakesADataDrivenEventOfTheHotspot(string provider)
+    {
+        await using var app = await SubanApp.StartOnLoopbackAsync(provider);
+        await app.ClientAsync(Roles.Supervisor, "440300", "leader");
+        var s = new Scenario(app);
+        var citizen = await s.Citizen();
+        object Complaint(string phone, string matter, string address, string title) => new
+        {
+            type = "complaint", title, description = $"{title}，已经持续一段时间，请尽快处理。", place = new { address },
+            contact = new { name = "李女士", phone }, channel = "web", urgency = "normal", matterCode = matter,
+        };
+
+        // Rubbish cleared at 莲花一村 a month ago comes back; six people complain of night work near 福华路 in two days.
+        var cleared = await s.SubmitAsync(citizen, Complaint("13900000100", "08.04.002", "深圳市福田区华富街道莲花一村", "楼下垃圾堆积发臭"));
+        var dispatcher = await s.Dispatcher();
+        var state = (await (await dispatcher.GetAsync($"/api/v1/requests/{cleared}")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString();
+        if (state == "submitted")
+        {
+            (await dispatcher.PostAsJsonAsync($"/api/v1/requests/{cleared}/dispatch", new { leadUnitCode = "440304009" })).EnsureSuccessStatusCode();
+        }
+
+        var huafu = await s.Handler("440304009");
+        (await huafu.PostAsJsonAsync($"/api/v1/requests/{cleared}/accept", new { })).EnsureSuccessStatusCode();
+        (await huafu.PostAsJsonAsync($"/api/v1/requests/{cleared}/reply", new { reply = "已组织清理完毕" })).EnsureSuccessStatusCode();
+        app.Clock.Advance(TimeSpan.FromDays(30));
+        var back = await s.SubmitAsync(citizen, Complaint("13900000101", "08.04.002", "深圳市福田区华富街道莲花一村", "楼下垃圾又堆起来了"));
+        var titles = new[] { "工地凌晨还在施工", "夜间打桩吵得无法入睡", "深夜工地机器轰鸣扰民", "工地十二点后还在作业", "夜间施工噪音太大", "工地半夜运泥车作业" };
+        for (var i = 0; i < titles.Length; i++)
+        {
+            await s.SubmitAsync(citizen, Complaint($"1390000011{i}", "03.01.002", "深圳市福田区福田街道福华路", titles[i]));
+            app.Clock.Advance(TimeSpan.FromHours(7));
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = Chromium, Headless = true, Args = ["--no-sandbox"] });
+        var leader = await SignInAsync(browser, app.ServerAddress, "leader");
+        await leader.Page.GotoAsync("/");
+        await leader.Page.GetByRole(AriaRole.Link, new() { Name = "热点", Exact = true }).ClickAsync();
+        var card = leader.Page.Locator("article[data-hotspot='440304004-03.01.002']");
+        (await card.Locator("[data-count]").InnerTextAsync()).ShouldBe("6件（6人）");
+        (await card.InnerTextAsync()).ShouldContain("热点");
+        (await leader.Page.Locator($"tr[data-recurrence='{cleared}']").InnerTextAsync()).ShouldContain(back);
+        await ShootAsync(leader.Page, "hotspots");
+        await AccessibleAsync(leader.Page, "hotspots");
+
+        // The supervisor makes it one request for the units, with a note; its page opens and lists the six.
+        await card.GetByLabel("给牵头单位的说明（可选）", new() { Exact = true }).FillAsync("请住建局牵头，联合街道开展夜查");
+        await card.GetByRole(AriaRole.Button, new() { Name = "生成大数据事件工单" }).ClickAsync();
+        await leader.Page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/requests/SZ"));
+        (await leader.Page.Locator("#event-members").InnerTextAsync()).ShouldContain("由6件诉求形成的热点");
+        (await leader.Page.Locator("#event-members a.tracking").CountAsync()).ShouldBe(6);
+        var number = leader.Page.Url.Split("/requests/")[1];
+        (await app.WithDbAsync(db => db.Requests.SingleAsync(r => r.TrackingNumber == number))).Channel.ShouldBe(Channel.DataDriven);
+
+        // Back on the desk the hotspot links its event instead of offering another.
+        await leader.Page.GoBackAsync();
+        await leader.Page.ReloadAsync();
+        (await card.Locator("[data-event]").InnerTextAsync()).ShouldContain(number);
+        (await card.GetByRole(AriaRole.Button, new() { Name = "生成大数据事件工单" }).CountAsync()).ShouldBe(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task SupervisionDesk_DecidesExtensions_RemindsAndSupervises_AndTheUnitAnswersOnItsDesk(string provider)
     {
         await using var app = await SubanApp.StartOnLoopbackAsync(provider);
