@@ -110,7 +110,7 @@ public sealed class HotspotTests
         request.GetProperty("title").GetString().ShouldBe("【大数据事件】福田区福田街道 建筑工地夜间违规施工：7日内5人反映");
         var description = request.GetProperty("description").GetString()!;
         description.ShouldContain("请住建局牵头，联合街道开展夜查。");
-        members.ShouldAllBe(m => description.Contains(m));
+        members.ShouldNotContain(m => description.Contains(m)); // linked on the event's page, for those who may see them
         var saved = await app.WithDbAsync(db => db.DataDrivenEvents.Include(e => e.Members).SingleAsync());
         saved.AreaCode.ShouldBe(Scenario.Street);
         saved.Members.Count.ShouldBe(6);
@@ -132,12 +132,32 @@ public sealed class HotspotTests
         desk.ShouldContain("福田区福田街道 · 建筑工地夜间违规施工");
         desk.ShouldContain("已生成大数据事件工单");
 
-        // Nobody is called back about an event: no follow-up limit once it is replied to.
-        await app.WithDbAsync(async db => (await db.Requests.SingleAsync(r => r.TrackingNumber == number)).ContactPhone.ShouldBe(""));
+        // The lead unit handles and replies; nobody is called back about an event: no follow-up limit, not on the desk.
+        var lead = request.GetProperty("assignments").EnumerateArray().Single(a => a.GetProperty("isLead").GetBoolean()).GetProperty("unit").GetProperty("code").GetString()!;
+        var unit = await app.ClientAsync(Roles.Handler, lead);
+        (await unit.PostAsJsonAsync($"/api/v1/requests/{number}/accept", new { })).EnsureSuccessStatusCode();
+        (await unit.PostAsJsonAsync($"/api/v1/requests/{number}/reply", new { reply = "已联合街道夜查，责令工地停止夜间施工" })).EnsureSuccessStatusCode();
+        (await app.WithDbAsync(db => db.Clocks.CountAsync(c => c.Kind == Core.Deadlines.ClockKind.FollowUp && db.Requests.Any(r => r.Id == c.RequestId && r.TrackingNumber == number)))).ShouldBe(0);
+        WebUtility.HtmlDecode(await (await s.CallTaker()).GetStringAsync("/desk/follow-up")).ShouldNotContain(number);
 
-        // A week later the spike is over.
+        // Handled, it still covers the spike it was made for: the same requests make no second event.
+        (await supervisor.PostAsJsonAsync("/api/v1/hotspots/events", body)).StatusCode.ShouldBe(HttpStatusCode.Conflict);
+
+        // A week later that spike is over; a new one, all after the event, makes a new event.
         app.Clock.Advance(TimeSpan.FromDays(8));
         Hotspots(await ReportAsync(supervisor)).ShouldBeEmpty();
+        foreach (var phone in new[] { "+86 139 0000 0041", "13900000041", "13900000042", "13900000043", "13900000044", "13900000045" })
+        {
+            await s.SubmitAsync(citizen, Complaint(phone));
+        }
+
+        var next = Hotspots(await ReportAsync(supervisor)).ShouldHaveSingleItem();
+        next.GetProperty("people").GetInt32().ShouldBe(5); // +86 and the bare number are one person
+        next.TryGetProperty("event", out var none).ShouldBeTrue();
+        none.ValueKind.ShouldBe(JsonValueKind.Null);
+        var second = await supervisor.PostAsJsonAsync("/api/v1/hotspots/events", body);
+        second.StatusCode.ShouldBe(HttpStatusCode.Created, await second.Content.ReadAsStringAsync());
+        (await app.WithDbAsync(db => db.DataDrivenEvents.CountAsync())).ShouldBe(2);
     }
 
     [Theory]

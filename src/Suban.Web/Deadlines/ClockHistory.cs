@@ -117,7 +117,11 @@ internal sealed class ClockHistory(SubanDb db, Calendars calendars, ClockKeeper 
                     break;
                 case RequestAction.Reply:
                     End(e.At, ClockStatus.Stopped, ClockKind.Accept, ClockKind.Handling);
-                    Start(ClockKind.FollowUp, platform, TimeLimit.WorkingDays(rules.FollowUpDays), e.At);
+                    if (request.Channel != Channel.DataDriven)
+                    {
+                        Start(ClockKind.FollowUp, platform, TimeLimit.WorkingDays(rules.FollowUpDays), e.At);
+                    }
+
                     break;
                 case RequestAction.RateSatisfied or RequestAction.RateBasicallySatisfied or RequestAction.AutoClose:
                     End(e.At, ClockStatus.Stopped, ClockKind.FollowUp);

@@ -81,25 +81,24 @@ internal static class HotspotEndpoints
             return Problems.Field("matter", $"No hotspot of this matter in this place among the requests of the last {report.WindowDays} days that you may see.");
         }
 
-        if (hotspot.Event is { } open)
+        if (hotspot.Event is { } made)
         {
-            return Problems.Conflict(open.TrackingNumber is { } number
-                ? $"A data-driven event for this hotspot is still open: {number}."
-                : "A data-driven event for this hotspot is still open.");
+            return Problems.Conflict(made.TrackingNumber is { } number
+                ? $"A data-driven event was made for this hotspot already: {number}."
+                : "A data-driven event was made for this hotspot already.");
         }
 
-        var members = await db.Requests.AsNoTracking()
-            .Where(r => hotspot.Requests.Select(m => m.TrackingNumber).Contains(r.TrackingNumber))
-            .Select(r => r.Id).ToListAsync(cancellationToken);
+        var numbers = hotspot.Requests.Select(m => m.TrackingNumber).ToList();
+        var members = await db.Requests.AsNoTracking().Where(r => numbers.Contains(r.TrackingNumber)).Select(r => r.Id).ToListAsync(cancellationToken);
         // The area is a street's code, or a district's where the street was unknown.
         var street = await db.Units.AsNoTracking().Where(u => u.Code == area && u.Kind == Core.Organisation.UnitKind.StreetOffice)
             .Select(u => new { u.Code, u.DistrictCode }).FirstOrDefaultAsync(cancellationToken);
         var district = street?.DistrictCode ?? area;
-        var local = TimeZoneInfo.ConvertTime(now, intake.Options.Value.CityTimeZone());
+        var zone = intake.Options.Value.CityTimeZone();
         var submit = new SubmitRequest(
             Type: MostCommon(hotspot.Requests.Select(m => m.Type), RequestType.Complaint),
             Title: Title(hotspot, report.WindowDays),
-            Description: Description(hotspot, report, input.Note?.Trim()),
+            Description: Description(hotspot, report, input.Note?.Trim(), zone),
             Place: new PlaceInput(hotspot.AreaName, hotspot.Latitude, hotspot.Longitude),
             Contact: new ContactInput(actor.Unit?.Name, null),
             Channel: Channel.DataDriven,
@@ -107,8 +106,10 @@ internal static class HotspotEndpoints
             ExternalId: null,
             MatterCode: matter);
 
-        // One event per hotspot a day, whoever asks and however often: a second click answers with the first.
-        var key = $"hotspot:{area}:{matter}:{local:yyyyMMdd}";
+        // Two clicks at once, on one instance or two, compute the same key: the second finds the first's and is refused.
+        // A cancelled event counts too, so the next one has a key of its own.
+        var earlier = await db.DataDrivenEvents.CountAsync(e => e.AreaCode == area && e.MatterCode == matter, cancellationToken);
+        var key = $"hotspot:{area}:{matter}:{earlier + 1}";
         var submitter = new Submitter(actor.IsIn(Roles.Supervisor) ? Role.Supervisor : Role.Dispatcher, actor.Unit?.Id, actor.UserId, CitizenUserId: null);
         var result = await IntakeEndpoints.TakeInAsync(intake, submit, [], submitter, key, mediaUrl: null, cancellationToken, alongside: request =>
         {
@@ -133,10 +134,7 @@ internal static class HotspotEndpoints
         return result.Outcome switch
         {
             IntakeOutcome.UnknownMatter => Problems.Field("matter", "The hotspot's matter is no longer in the responsibility list in force."),
-            IntakeOutcome.Replayed or IntakeOutcome.KeyReused => Problems.Conflict("A data-driven event for this hotspot was created today already.", extensions: new Dictionary<string, object?>
-            {
-                ["trackingNumber"] = await db.Requests.Where(r => r.IdempotencyKey == key).Select(r => r.TrackingNumber).FirstOrDefaultAsync(cancellationToken),
-            }),
+            IntakeOutcome.Replayed or IntakeOutcome.KeyReused => Problems.Conflict("A data-driven event was made for this hotspot a moment ago."),
             _ => TypedResults.Created(
                 $"/api/v1/requests/{result.Response!.TrackingNumber}",
                 new EventCreated(result.Response.TrackingNumber, result.Response.State, result.Response.SubmittedAt, members.Count)),
@@ -154,11 +152,14 @@ internal static class HotspotEndpoints
         return title.Length <= SubmitValidation.MaxTitle ? title : title[..SubmitValidation.MaxTitle];
     }
 
-    private static string Description(HotspotView hotspot, HotspotReport report, string? note)
+    /// <summary>What the platform found, in the city's words; the requests themselves are linked on the event's page,
+    /// each for the readers who may see it.</summary>
+    private static string Description(HotspotView hotspot, HotspotReport report, string? note, TimeZoneInfo zone)
     {
-        var zone = TimeSpan.FromHours(8);
+        var from = TimeZoneInfo.ConvertTime(report.From, zone);
+        var to = TimeZoneInfo.ConvertTime(report.To, zone);
         var text = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"平台数据分析发现：{report.From.ToOffset(zone):M月d日}至{report.To.ToOffset(zone):M月d日}，{hotspot.AreaName}收到{hotspot.Count}件（{hotspot.People}人）")
+            .Append(CultureInfo.InvariantCulture, $"平台数据分析发现：{from:M月d日}至{to:M月d日}，{hotspot.AreaName}收到{hotspot.Count}件（{hotspot.People}人）")
             .Append(CultureInfo.InvariantCulture, $"关于“{hotspot.MatterName}”的诉求，此前{report.BaselineDays}日的水平折合约{hotspot.Expected:0.#}件。")
             .Append("请牵头单位查明共性原因，一并处置，未诉先办。");
         if (!string.IsNullOrEmpty(note))
@@ -166,7 +167,6 @@ internal static class HotspotEndpoints
             text.Append("\n督办说明：").Append(note);
         }
 
-        text.Append("\n相关诉求：").Append(string.Join("、", hotspot.Requests.Select(m => m.TrackingNumber)));
         var description = text.ToString();
         return description.Length <= SubmitValidation.MaxDescription ? description : description[..SubmitValidation.MaxDescription];
     }

@@ -11,7 +11,7 @@ namespace Suban.Web.Hotspots;
 
 public sealed record HotspotMember(string TrackingNumber, string Title, RequestState State, RequestType Type, Urgency Urgency, DateTimeOffset SubmittedAt);
 
-/// <summary>The open data-driven event of a hotspot; its number only when the reader may see its request.</summary>
+/// <summary>The data-driven event made for a hotspot (after its first request); its number only when the reader may see its request.</summary>
 public sealed record EventLink(string? TrackingNumber, RequestState State);
 
 public sealed record HotspotView(
@@ -95,17 +95,18 @@ public sealed record HotspotReport(int WindowDays, int BaselineDays, DateTimeOff
             TimeSpan.FromDays(options.RecurrenceDays),
             options.RecurrenceMetres).Take(ShownRecurrences).ToList();
 
-        var open = await db.DataDrivenEvents.AsNoTracking()
-            .Where(e => db.Requests.Any(r => r.Id == e.RequestId
-                && r.State != RequestState.Replied && r.State != RequestState.Closed && r.State != RequestState.Cancelled && r.State != RequestState.Merged))
+        // An event covers a hotspot when it was made after the hotspot's first request, whatever became of it since
+        // (unless it was cancelled or merged away): a new one is due when a new spike forms, not when the last is handled.
+        var made = await db.DataDrivenEvents.AsNoTracking()
+            .Where(e => e.CreatedAt >= from && db.Requests.Any(r => r.Id == e.RequestId && r.State != RequestState.Cancelled && r.State != RequestState.Merged))
             .Select(e => new
             {
-                e.AreaCode, e.MatterCode,
+                e.AreaCode, e.MatterCode, e.CreatedAt,
                 Request = db.Requests.Where(r => r.Id == e.RequestId).Select(r => new { r.TrackingNumber, r.State }).First(),
                 Visible = visible.Any(r => r.Id == e.RequestId),
             })
             .ToListAsync(cancellationToken);
-        var events = open.GroupBy(e => (e.AreaCode, e.MatterCode)).ToDictionary(g => g.Key, g => g.First());
+        var events = made.ToLookup(e => (e.AreaCode, e.MatterCode));
 
         var names = await NamesAsync(db, catalogue, cancellationToken);
         var byId = window.ToDictionary(r => r.Id);
@@ -118,7 +119,8 @@ public sealed record HotspotReport(int WindowDays, int BaselineDays, DateTimeOff
             hotspots.Select(h =>
             {
                 var matter = names.Matter(h.Matter);
-                EventLink? link = events.TryGetValue((h.Area, h.Matter), out var e) ? new EventLink(e.Visible ? e.Request.TrackingNumber : null, e.Request.State) : null;
+                var e = events[(h.Area, h.Matter)].Where(e => e.CreatedAt >= h.FirstAt).MaxBy(e => e.CreatedAt);
+                EventLink? link = e is null ? null : new EventLink(e.Visible ? e.Request.TrackingNumber : null, e.Request.State);
                 return new HotspotView(
                     h.Area, names.Area(h.Area), h.Matter, matter.Name, matter.Category, h.Level, h.Count, h.People, h.Expected, h.Score,
                     RequestViews.Utc(h.FirstAt), RequestViews.Utc(h.LastAt), h.Latitude, h.Longitude,
@@ -139,6 +141,11 @@ public sealed record HotspotReport(int WindowDays, int BaselineDays, DateTimeOff
     private static string Reporter(string phone, long id)
     {
         var digits = new string(phone.Where(char.IsAsciiDigit).ToArray());
+
+        // +86 139…, 0086 139… and 139… are one mobile number.
+        digits = digits.Length == 15 && digits.StartsWith("0086", StringComparison.Ordinal) ? digits[4..]
+            : digits.Length == 13 && digits.StartsWith("86", StringComparison.Ordinal) ? digits[2..]
+            : digits;
         return digits.Length == 0 ? $"#{id}" : digits;
     }
 

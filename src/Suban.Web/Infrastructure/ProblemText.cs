@@ -181,9 +181,9 @@ internal static class ProblemText
         // Hotspots/HotspotEndpoints.cs; Intake/SubmitRequest.cs
         ["Name the hotspot's street (or district) by its code."] = "请以编码指明热点所在的街道（或区）。",
         ["Name the hotspot's matter by its code."] = "请以编码指明热点的事项。",
-        ["A data-driven event for this hotspot is still open."] = "该热点已有办理中的大数据事件工单。",
+        ["A data-driven event was made for this hotspot already."] = "已为该热点生成过大数据事件工单。",
         ["The hotspot's matter is no longer in the responsibility list in force."] = "该热点的事项已不在现行职责清单中。",
-        ["A data-driven event for this hotspot was created today already."] = "今天已为该热点生成过大数据事件工单。",
+        ["A data-driven event was made for this hotspot a moment ago."] = "刚刚已为该热点生成了大数据事件工单。",
         ["Data-driven events are the platform's own requests, created from a hotspot (/api/v1/hotspots/events)."] = "大数据事件工单由平台根据热点生成（/api/v1/hotspots/events），不能从受理渠道提交。",
 
         // Suban.Core/Places/Boundaries.cs (reaches the API through Places/PlaceLocator.cs)
@@ -206,7 +206,7 @@ internal static class ProblemText
             ("Say why or what: '{0}' is required for {1}.", "“{1}”须说明理由或内容：请填写 '{0}'。"),
             ("'{0}' may be at most 10,000 characters.", "'{0}' 最多 10,000 个字符。"),
             ("At most {0} characters.", "最多 {0} 个字符。"),
-            ("A data-driven event for this hotspot is still open: {0}.", "该热点已有办理中的大数据事件工单：{0}。"),
+            ("A data-driven event was made for this hotspot already: {0}.", "已为该热点生成过大数据事件工单：{0}。"),
             ("No hotspot of this matter in this place among the requests of the last {0} days that you may see.", "在您可查看的近 {0} 日诉求中，该地点没有此事项的热点。"),
             ("At most {0} photos; {1} were sent.", "最多 {0} 张照片，本次上传了 {1} 张。"),
             ("Each photo may be at most {0} MB.", "每张照片不能超过 {0} MB。"),
